@@ -1,0 +1,84 @@
+/**
+ * The example a data engineer would recognise: a PostgreSQL connection whose credentials live
+ * in Secrets Manager (SECRET_ID), in a private subnet with an S3 gateway endpoint and the
+ * self-referencing security group rule Glue needs, the connection test, and an ETL job that
+ * is created only after the test passes.
+ */
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { GlueConnectionTest } from '../lib';
+
+export interface ExampleStackProps extends StackProps {
+  /** The database host, as the connection's JDBC URL names it. */
+  readonly databaseHost?: string;
+  /** The database port. */
+  readonly databasePort?: number;
+}
+
+export class ExampleStack extends Stack {
+  public readonly connectionTest: GlueConnectionTest;
+
+  constructor(scope: Construct, id: string, props: ExampleStackProps = {}) {
+    super(scope, id, props);
+    const host = props.databaseHost ?? 'orders-db.cluster-abc.eu-west-1.rds.amazonaws.com';
+    const port = props.databasePort ?? 5432;
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 1,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const glueGroup = new ec2.SecurityGroup(this, 'GlueConnectionGroup', {
+      vpc,
+      description: 'Glue connection ENIs: Glue needs all TCP ports open to the group itself',
+    });
+    glueGroup.addIngressRule(glueGroup, ec2.Port.allTcp(), 'Glue workers talk to each other');
+
+    const credentials = new secretsmanager.Secret(this, 'OrdersDbCredentials', {
+      description: 'orders-db login for Glue',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: 'orders_app' }),
+        generateStringKey: 'password',
+        excludePunctuation: true,
+      },
+    });
+
+    const subnet = vpc.isolatedSubnets[0];
+    const connection = new glue.CfnConnection(this, 'OrdersDb', {
+      catalogId: this.account,
+      connectionInput: {
+        name: 'orders-db',
+        connectionType: 'JDBC',
+        connectionProperties: {
+          JDBC_CONNECTION_URL: `jdbc:postgresql://${host}:${port}/orders`,
+          SECRET_ID: credentials.secretName,
+        },
+        physicalConnectionRequirements: {
+          subnetId: subnet.subnetId,
+          availabilityZone: subnet.availabilityZone,
+          securityGroupIdList: [glueGroup.securityGroupId],
+        },
+      },
+    });
+
+    this.connectionTest = new GlueConnectionTest(this, 'OrdersDbTest', { connection });
+
+    const jobRole = new iam.Role(this, 'EtlJobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    credentials.grantRead(jobRole);
+    const job = new glue.CfnJob(this, 'OrdersEtl', {
+      name: 'orders-etl',
+      role: jobRole.roleArn,
+      glueVersion: '5.0',
+      command: { name: 'glueetl', pythonVersion: '3', scriptLocation: 's3://example-bucket/scripts/orders_etl.py' },
+      connections: { connections: [connection.ref] },
+      workerType: 'G.1X',
+      numberOfWorkers: 2,
+    });
+    this.connectionTest.gate(job);
+  }
+}

@@ -1,0 +1,23 @@
+// eslint flat config: typescript-eslint's type-aware rules, no floating promises, and no
+// imports of packages the importing code does not declare.
+import tseslint from 'typescript-eslint';
+import importPlugin from 'eslint-plugin-import';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', 'lib/handler/**', '**/*.js', '**/*.d.ts', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.json' } },
+    plugins: { import: importPlugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-require-imports': 'off',
+      'import/no-extraneous-dependencies': ['error', {
+        devDependencies: ['test/**', 'bench/**', 'bin/**', 'scripts/**', 'lambda/**'],
+        peerDependencies: true,
+        optionalDependencies: false,
+      }],
+    },
+  },
+);

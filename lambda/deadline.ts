@@ -1,0 +1,60 @@
+/**
+ * The handler's own deadline. Every wait (an AWS call, a back-off sleep) races it, so the
+ * handler answers before its Lambda timeout whatever a dependency does, and says what it was
+ * waiting for when time ran out.
+ */
+
+/** Thrown when the deadline passes; the message says what the handler was waiting for. */
+export class DeadlineExceeded extends Error {
+  public readonly name = 'DeadlineExceeded';
+  constructor(public readonly stage: string, public readonly afterMs: number) {
+    super(`timed out after ${Math.round(afterMs / 1000)} s waiting for ${stage}`);
+  }
+}
+
+export class Deadline {
+  private readonly controller = new AbortController();
+  private readonly expiry: Promise<never>;
+  private readonly timer: NodeJS.Timeout;
+  private readonly startedAt = Date.now();
+  private stage = 'the handler to start';
+
+  constructor(public readonly budgetMs: number) {
+    let expire: (e: Error) => void = () => undefined;
+    this.expiry = new Promise<never>((_, reject) => { expire = reject; });
+    this.timer = setTimeout(() => {
+      this.controller.abort();
+      expire(new DeadlineExceeded(this.stage, Date.now() - this.startedAt));
+    }, Math.max(0, budgetMs));
+    this.expiry.catch(() => undefined); // observed by whoever races it
+  }
+
+  /** Aborts in-flight SDK requests when the deadline passes. */
+  public get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Milliseconds left. */
+  public remainingMs(): number {
+    return this.startedAt + this.budgetMs - Date.now();
+  }
+
+  /** Runs one step, named for the timeout message, racing the deadline. */
+  public async run<T>(stage: string, step: () => Promise<T>): Promise<T> {
+    this.stage = stage;
+    if (this.controller.signal.aborted) throw new DeadlineExceeded(stage, Date.now() - this.startedAt);
+    return Promise.race([step(), this.expiry]);
+  }
+
+  /** Sleeps, or rejects when the deadline passes first. */
+  public sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([new Promise<void>((ok) => { timer = setTimeout(ok, ms); }), this.expiry])
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** Stops the timer; call when the handler answers. */
+  public dispose(): void {
+    clearTimeout(this.timer);
+  }
+}

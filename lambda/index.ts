@@ -1,0 +1,126 @@
+/**
+ * The onEvent handler of `Custom::GlueConnectionTest`, called by the Provider framework, which
+ * sends CloudFormation the answer: SUCCESS with what this returns, FAILED with the message of
+ * what this throws.
+ *
+ * | event                            | what the handler does                                          |
+ * | -------------------------------- | -------------------------------------------------------------- |
+ * | Create                           | parse -> wait for READY (if asked) -> secrets -> TestConnection |
+ * | Update                           | as Create; the physical id stays the same                      |
+ * | Update, stack rolling back       | SUCCESS without testing (Result SKIPPED)                       |
+ * | Delete                           | SUCCESS without any AWS call                                   |
+ * | test fails, FAIL_DEPLOYMENT      | throw the reason: the deployment fails and rolls back          |
+ * | test fails, REPORT_ONLY          | SUCCESS with Result FAILED and the reason as attributes        |
+ * | bad properties (any mode)        | throw a reason that names the property                         |
+ *
+ * The handler answers before its own deadline (the test's TimeoutSeconds, capped by the
+ * Lambda's remaining time), never logs the event (its ResponseURL is a presigned URL) and
+ * masks every secret it resolved in everything it writes.
+ */
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { FailureMode, ResultData, TestResult } from '../lib/contract';
+import { cloudFormation } from './aws';
+import { Deadline } from './deadline';
+import { createLogger, Logger } from './log';
+import { parseProperties, TestSettings } from './properties';
+import { buildReason, diagnose, errorName, Subject } from './reason';
+import { Redactor } from './redact';
+import { testConnection } from './test-connection';
+
+/** Time kept back from the Lambda's remaining time, to answer before Lambda stops us. */
+const ANSWER_MARGIN_MS = 10_000;
+
+export interface HandlerResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: ResultData;
+}
+
+export async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<HandlerResponse> {
+  const startedAt = Date.now();
+  const redactor = new Redactor();
+  const log = createLogger({
+    requestType: String(event?.RequestType),
+    logicalResourceId: String(event?.LogicalResourceId),
+    requestId: String(event?.RequestId),
+  }, redactor);
+  const data = (result: TestResult, reason = ''): ResultData => ({
+    Result: result, Reason: reason, TestedAt: new Date().toISOString(), DurationMs: String(Date.now() - startedAt),
+  });
+
+  switch (event?.RequestType) {
+    case 'Delete':
+      log.info('delete: a connection test leaves nothing behind');
+      return { PhysicalResourceId: event.PhysicalResourceId };
+    case 'Create':
+    case 'Update':
+      break;
+    default:
+      throw answer(`RequestType: must be Create, Update or Delete (got ${JSON.stringify(String((event as { RequestType?: unknown })?.RequestType)).slice(0, 40)})`);
+  }
+
+  const physicalResourceId = event.RequestType === 'Update' ? event.PhysicalResourceId : `glue-connection-test:${event.LogicalResourceId}`;
+  let settings: TestSettings;
+  try {
+    settings = parseProperties(event.ResourceProperties);
+  } catch (e) {
+    const reason = buildReason(e, {}, redactor);
+    log.error('invalid properties', { reason });
+    throw answer(reason);
+  }
+  const subject: Subject = {
+    connectionName: settings.connectionName,
+    connectionType: settings.input?.ConnectionType,
+    catalogId: settings.catalogId,
+  };
+
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
+  const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - ANSWER_MARGIN_MS));
+  try {
+    if (event.RequestType === 'Update' && await isRollingBack(event.StackId, deadline, log)) {
+      log.info('update during rollback: not testing, so the rollback can finish');
+      return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
+    }
+    await testConnection(settings, deadline, redactor, log);
+    log.info('test passed', { durationMs: Date.now() - startedAt });
+    return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
+  } catch (e) {
+    const reason = buildReason(e, subject, redactor);
+    log.error('test failed', { category: diagnose(e, subject).category, error: errorName(e), reason, durationMs: Date.now() - startedAt });
+    if (settings.failureMode === FailureMode.REPORT_ONLY) {
+      return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
+    }
+    throw answer(reason);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * Whether CloudFormation is rolling this stack back: then this Update restores the previous
+ * properties, which passed their test before, and failing it would leave the stack in
+ * UPDATE_ROLLBACK_FAILED. If the stack's status cannot be read, the test runs: an ordinary
+ * Update is by far the likelier case, and gating it is the point.
+ */
+async function isRollingBack(stackId: string, deadline: Deadline, log: Logger): Promise<boolean> {
+  try {
+    const { Stacks } = await deadline.run('the stack status (DescribeStacks)',
+      () => cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }), { abortSignal: deadline.signal }));
+    const status = Stacks?.[0]?.StackStatus;
+    log.info('stack status', { status });
+    return status === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  } catch (e) {
+    log.warn('could not read the stack status; testing as for a deployment', { error: errorName(e) });
+    return false;
+  }
+}
+
+/**
+ * The error the framework turns into the FAILED reason. Its stack is the message alone: the
+ * framework appends the Lambda's stack trace to the reason, and a trace tells the reader nothing.
+ */
+function answer(reason: string): Error {
+  const error = new Error(reason);
+  error.stack = reason;
+  return error;
+}

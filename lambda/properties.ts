@@ -1,0 +1,138 @@
+/**
+ * Parses the custom resource's properties. CloudFormation delivers every scalar as a string
+ * ("true", "300"), so each is parsed here; what cannot be parsed is refused with a message that
+ * names the property and what is allowed. The Glue API's own rules come from the contract, the
+ * same rules the construct applied at synth time.
+ */
+import {
+  FailureMode, isSecretTarget, parsePointer, ResourceProperties, SecretReference, TestConnectionInputShape,
+  TIMEOUT_LIMITS, validateRequest,
+} from '../lib/contract';
+
+/** A property the handler cannot use; the message names it. */
+export class PropertyError extends Error {
+  public readonly name = 'PropertyError';
+}
+
+export interface TestSettings {
+  readonly connectionName?: string;
+  readonly catalogId?: string;
+  readonly input?: TestConnectionInputShape;
+  readonly secretReferences: SecretReference[];
+  readonly failureMode: FailureMode;
+  readonly timeoutSeconds: number;
+  readonly waitForReady: boolean;
+}
+
+export function parseProperties(raw: unknown): TestSettings {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new PropertyError('ResourceProperties: must be an object');
+  }
+  const props = raw as Record<keyof ResourceProperties, unknown>;
+  const settings: TestSettings = {
+    connectionName: optionalString(props, 'ConnectionName'),
+    catalogId: optionalString(props, 'CatalogId'),
+    input: optionalObject(props, 'TestConnectionInput') as TestConnectionInputShape | undefined,
+    secretReferences: secretReferences(props.SecretReferences),
+    failureMode: failureMode(props.FailureMode),
+    timeoutSeconds: timeoutSeconds(props.TimeoutSeconds),
+    waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
+  };
+  if (settings.input) checkStrings(settings.input, 'TestConnectionInput');
+  const { errors } = validateRequest({
+    ConnectionName: settings.connectionName,
+    CatalogId: settings.catalogId,
+    TestConnectionInput: settings.input,
+    secretTargets: settings.secretReferences.map((r) => r.Target),
+  });
+  if (errors.length > 0) {
+    throw new PropertyError(errors.map((f) => `${f.path.join('.') || 'ResourceProperties'}: ${f.message}`).join('; '));
+  }
+  return settings;
+}
+
+function optionalString(props: Record<string, unknown>, name: string): string | undefined {
+  const value = props[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new PropertyError(`${name}: must be a string (got ${describe(value)})`);
+  return value;
+}
+
+function optionalObject(props: Record<string, unknown>, name: string): object | undefined {
+  const value = props[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new PropertyError(`${name}: must be an object (got ${describe(value)})`);
+  return value;
+}
+
+/** Every leaf of TestConnectionInput is a string in the API; anything else is refused. */
+function checkStrings(node: object, path: string): void {
+  for (const [key, value] of Object.entries(node)) {
+    const where = `${path}.${key}`;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) checkStrings(value, where);
+    else if (typeof value !== 'string') throw new PropertyError(`${where}: must be a string (got ${describe(value)})`);
+  }
+}
+
+function secretReferences(value: unknown): SecretReference[] {
+  if (value === undefined || value === null || value === '') return [];
+  if (!Array.isArray(value)) throw new PropertyError(`SecretReferences: must be a list (got ${describe(value)})`);
+  return value.map((item, i) => {
+    const where = `SecretReferences[${i}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new PropertyError(`${where}: must be an object`);
+    const ref = item as Record<string, unknown>;
+    for (const key of Object.keys(ref)) {
+      if (!['Target', 'SecretId', 'JsonField', 'VersionStage', 'VersionId'].includes(key)) {
+        throw new PropertyError(`${where}.${key}: is not a member of a secret reference (Target, SecretId, JsonField, VersionStage, VersionId)`);
+      }
+      if (typeof ref[key] !== 'string') throw new PropertyError(`${where}.${key}: must be a string (got ${describe(ref[key])})`);
+    }
+    const target = ref.Target as string | undefined;
+    if (!target) throw new PropertyError(`${where}.Target: is required`);
+    let segments: string[];
+    try {
+      segments = parsePointer(target);
+    } catch (e) {
+      throw new PropertyError(`${where}.Target: ${(e as Error).message}`);
+    }
+    if (!isSecretTarget(segments)) {
+      throw new PropertyError(`${where}.Target: "${target}" is not a secret member of TestConnectionInput (a *PASSWORD* connection property or a credential of AuthenticationConfiguration)`);
+    }
+    if (!ref.SecretId) throw new PropertyError(`${where}.SecretId: is required`);
+    return ref as unknown as SecretReference;
+  });
+}
+
+function failureMode(value: unknown): FailureMode {
+  if (value === undefined || value === null || value === '') return FailureMode.FAIL_DEPLOYMENT;
+  const allowed = Object.values(FailureMode) as string[];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new PropertyError(`FailureMode: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+  }
+  return value as FailureMode;
+}
+
+function timeoutSeconds(value: unknown): number {
+  if (value === undefined || value === null || value === '') return TIMEOUT_LIMITS.defaultSeconds;
+  const text = typeof value === 'number' ? String(value) : value;
+  const seconds = typeof text === 'string' && /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= TIMEOUT_LIMITS.minSeconds && seconds <= TIMEOUT_LIMITS.maxSeconds)) {
+    throw new PropertyError(`TimeoutSeconds: must be a whole number of seconds from ${TIMEOUT_LIMITS.minSeconds} to ${TIMEOUT_LIMITS.maxSeconds} (got ${describe(value)})`);
+  }
+  return seconds;
+}
+
+function bool(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (value === 'true' || value === true) return true;
+  if (value === 'false' || value === false) return false;
+  throw new PropertyError(`${name}: must be "true" or "false" (got ${describe(value)})`);
+}
+
+/** A short, safe description of a bad value for a message: never more than 40 characters of it. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,314 @@
+/**
+ * GlueConnectionTest: a deployment gate that runs Glue's TestConnection during `cdk deploy`.
+ */
+import { createHash } from 'crypto';
+import { Annotations, CfnResource, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import {
+  FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_CONNECTION_PROPERTY_KEYS, SECRET_POINTER_MEMBERS,
+  TestConnectionInputShape, TIMEOUT_LIMITS, validateRequest,
+} from './contract';
+import { GlueConnectionTestProvider } from './provider';
+import { propsFromRequestJson } from './request-json';
+import { grantSecretValue } from './secret-reference';
+import { camelCase, renderTestConnectionInput, TestConnectionInput } from './test-connection-input';
+
+/** Settings of a connection test other than which connection it tests. */
+export interface GlueConnectionTestOptions {
+  /**
+   * The ID of the Data Catalog the connection is in.
+   *
+   * @default - the catalog of the account the stack deploys to
+   */
+  readonly catalogId?: string;
+
+  /**
+   * The test's deadline: waiting for the connection, reading secrets and Glue's TestConnection
+   * together. Between 30 seconds and 10 minutes. CloudFormation's ServiceTimeout for the
+   * resource is set 90 seconds above it, so a lost answer holds the stack no longer than that.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * What a failed test does.
+   *
+   * @default FailureMode.FAIL_DEPLOYMENT
+   */
+  readonly failureMode?: FailureMode;
+
+  /**
+   * Whether to wait until GetConnection reports the connection's Status as READY before testing
+   * it (a connection created in the same deployment can still be IN_PROGRESS).
+   *
+   * @default - true when `connection` is given, false otherwise
+   */
+  readonly waitForReady?: boolean;
+
+  /**
+   * Whether to re-run the test on every deployment, not only when the test or the tested
+   * connection changes. It puts a value that differs on every synth into the template, so
+   * snapshot tests of the stack change on every run.
+   *
+   * @default false
+   */
+  readonly retestOnEveryDeploy?: boolean;
+
+  /**
+   * How long the logs of the stack's shared test handler are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** Properties of a GlueConnectionTest: which connection to test, and how. */
+export interface GlueConnectionTestProps extends GlueConnectionTestOptions {
+  /**
+   * The name of an existing connection to test. Give exactly one of `connectionName`,
+   * `connection` and `testConnectionInput`.
+   *
+   * @default - none
+   */
+  readonly connectionName?: string;
+
+  /**
+   * A connection defined in this app: a `glue.CfnConnection`, or an L2 construct whose default
+   * child is one (such as `glue.Connection`). The test takes its name and catalog, runs after
+   * it is created, and runs again whenever its definition changes.
+   *
+   * @default - none
+   */
+  readonly connection?: IConstruct;
+
+  /**
+   * A connection definition to test without creating it. Its secrets are Secrets Manager
+   * references that the handler reads at deploy time.
+   *
+   * @default - none
+   */
+  readonly testConnectionInput?: TestConnectionInput;
+}
+
+/**
+ * Tests an AWS Glue connection during `cdk deploy`, with Glue's TestConnection API, and fails
+ * the deployment with a reason a person can act on when the connection's credentials or network
+ * path are invalid. Constructs passed to `gate()` are created only after the test passes.
+ *
+ * @example
+ * const test = new GlueConnectionTest(this, 'OrdersDbTest', { connection: ordersDb });
+ * test.gate(etlJob);
+ */
+export class GlueConnectionTest extends Construct {
+  /**
+   * A test built from the JSON that `aws glue test-connection --cli-input-json` takes
+   * (`ConnectionName`, `CatalogId`, `TestConnectionInput`; see `--generate-cli-skeleton`).
+   * Secret members must be Secrets Manager references written as
+   * `{{resolve:secretsmanager:secret-arn:SecretString:json-key}}`; the handler reads them at
+   * deploy time. A plain value in a secret member is an error.
+   */
+  public static fromRequestJson(scope: Construct, id: string, requestJson: string, options: GlueConnectionTestOptions = {}): GlueConnectionTest {
+    return new GlueConnectionTest(scope, id, { ...options, ...propsFromRequestJson(requestJson) });
+  }
+
+  /** `PASSED`, `FAILED` (only in REPORT_ONLY mode) or `SKIPPED` (an Update during rollback). */
+  public readonly result: string;
+  /** Why the test failed or was skipped; empty when it passed. */
+  public readonly reason: string;
+  /** When the test ran (ISO-8601). */
+  public readonly testedAt: string;
+  /** How long the test took, in milliseconds. */
+  public readonly durationMs: string;
+  /** The name of the tested connection, when the test names one. */
+  public readonly connectionName?: string;
+  /** The custom resource that runs the test. */
+  public readonly resource: CustomResource;
+
+  private readonly provider: GlueConnectionTestProvider;
+
+  constructor(scope: Construct, id: string, props: GlueConnectionTestProps) {
+    super(scope, id);
+    const errors: string[] = [];
+
+    const given = (['connectionName', 'connection', 'testConnectionInput'] as const).filter((k) => props[k] !== undefined);
+    if (given.length !== 1) {
+      errors.push(given.length === 0
+        ? 'give one of connectionName (an existing connection), connection (a CfnConnection or Connection in this app) or testConnectionInput (a definition to test)'
+        : `give only one of connectionName, connection and testConnectionInput (got ${given.join(' and ')})`);
+    }
+
+    const cfnConnection = props.connection !== undefined ? findCfnConnection(props.connection, errors) : undefined;
+    const connectionName = props.connectionName ?? (cfnConnection ? cfnConnection.ref : undefined);
+    const catalogId = props.catalogId ?? cfnConnection?.catalogId;
+    const rendered = props.testConnectionInput ? renderTestConnectionInput(props.testConnectionInput) : undefined;
+    errors.push(...(rendered?.errors ?? []));
+
+    const timeout = props.timeout ?? Duration.seconds(TIMEOUT_LIMITS.defaultSeconds);
+    const timeoutSeconds = timeout.toSeconds();
+    if (!Token.isUnresolved(timeoutSeconds)
+      && (timeoutSeconds < TIMEOUT_LIMITS.minSeconds || timeoutSeconds > TIMEOUT_LIMITS.maxSeconds)) {
+      errors.push(`timeout: must be between ${TIMEOUT_LIMITS.minSeconds} seconds and ${TIMEOUT_LIMITS.maxSeconds / 60} minutes (got ${timeout.toHumanString()})`);
+    }
+
+    if (given.length === 1) {
+      const findings = validateRequest({
+        ConnectionName: connectionName,
+        CatalogId: catalogId,
+        TestConnectionInput: rendered?.input,
+        secretTargets: rendered?.secrets.map((s) => s.Target),
+      }, Token.isUnresolved);
+      errors.push(...findings.errors.map(describe));
+      for (const warning of findings.warnings) {
+        Annotations.of(this).addWarningV2('cdk-glue-connection-test:connectionType', describe(warning));
+      }
+    }
+    if (errors.length > 0) {
+      throw new Error(`GlueConnectionTest ${this.node.path}: ${errors.length === 1 ? errors[0] : '\n  - ' + errors.join('\n  - ')}`);
+    }
+
+    this.provider = GlueConnectionTestProvider.of(this, { logRetention: props.logRetention });
+    this.provider.grantTest(connectionName, catalogId);
+    for (const s of rendered?.secrets ?? []) grantSecretValue(this, this.provider.handlerRole, s.SecretId);
+    this.grantGlueSecretPointers(rendered?.input, cfnConnection);
+    if (cfnConnection) warnOfPlainTextPassword(this, cfnConnection);
+
+    const properties: ResourceProperties = {
+      ConnectionName: connectionName,
+      CatalogId: catalogId,
+      TestConnectionInput: rendered?.input,
+      SecretReferences: rendered && rendered.secrets.length > 0 ? rendered.secrets : undefined,
+      FailureMode: props.failureMode ?? FailureMode.FAIL_DEPLOYMENT,
+      TimeoutSeconds: String(timeoutSeconds),
+      WaitForReady: String(props.waitForReady ?? cfnConnection !== undefined),
+      ConnectionFingerprint: cfnConnection ? fingerprint(cfnConnection) : undefined,
+      RetestNonce: props.retestOnEveryDeploy ? new Date().toISOString() : undefined,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: RESOURCE_TYPE,
+      serviceToken: this.provider.serviceToken,
+      properties: properties as Record<string, unknown>,
+      serviceTimeout: Duration.seconds(timeoutSeconds + TIMEOUT_LIMITS.serviceTimeoutMarginSeconds),
+    });
+    if (cfnConnection) this.resource.node.addDependency(cfnConnection);
+    this.node.addValidation({ validate: () => noDynamicReferences(this.resource) });
+
+    this.connectionName = connectionName;
+    this.result = this.resource.getAttString('Result');
+    this.reason = this.resource.getAttString('Reason');
+    this.testedAt = this.resource.getAttString('TestedAt');
+    this.durationMs = this.resource.getAttString('DurationMs');
+  }
+
+  /**
+   * Makes each construct wait for the test: it is created or updated only after the test
+   * passes, and never when it fails (in FAIL_DEPLOYMENT mode).
+   */
+  public gate(...constructs: IConstruct[]): void {
+    for (const c of constructs) c.node.addDependency(this);
+  }
+
+  /** Adds a statement to the policy of the stack's shared test handler (e.g. for a KMS key). */
+  public addToHandlerPolicy(statement: iam.PolicyStatement): void {
+    this.provider.handlerRole.addToPrincipalPolicy(statement);
+  }
+
+  /** The role of the stack's shared test handler. */
+  public get handlerRole(): iam.IRole {
+    return this.provider.handlerRole;
+  }
+
+  /**
+   * Glue reads the secrets named by SECRET_ID and AuthenticationConfiguration.SecretArn itself,
+   * with the caller's permissions: the handler gets read access to them, and decrypt on the
+   * given KmsKeyArn.
+   */
+  private grantGlueSecretPointers(input: TestConnectionInputShape | undefined, cfnConnection: glue.CfnConnection | undefined): void {
+    const role = this.provider.handlerRole;
+    const cfnInput = cfnConnection && !Token.isUnresolved(cfnConnection.connectionInput)
+      ? cfnConnection.connectionInput as glue.CfnConnection.ConnectionInputProperty : undefined;
+    const cfnProps = cfnInput && !Token.isUnresolved(cfnInput.connectionProperties)
+      ? cfnInput.connectionProperties as Record<string, unknown> | undefined : undefined;
+    const cfnAuth = cfnInput && !Token.isUnresolved(cfnInput.authenticationConfiguration)
+      ? cfnInput.authenticationConfiguration as { secretArn?: string; kmsKeyArn?: string } | undefined : undefined;
+    const secretIds = [
+      input?.ConnectionProperties?.[SECRET_POINTER_MEMBERS.connectionProperty],
+      input?.AuthenticationConfiguration?.[SECRET_POINTER_MEMBERS.authenticationConfiguration],
+      cfnProps?.[SECRET_POINTER_MEMBERS.connectionProperty],
+      cfnAuth?.secretArn,
+    ];
+    for (const id of new Set(secretIds)) {
+      if (typeof id === 'string' && id.length > 0) grantSecretValue(this, role, id);
+    }
+    const kmsKeyArn = input?.AuthenticationConfiguration?.KmsKeyArn ?? cfnAuth?.kmsKeyArn;
+    if (kmsKeyArn) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [kmsKeyArn] }));
+    }
+  }
+}
+
+/** The CfnConnection a `connection` prop stands for: itself, or the L2's default child. */
+function findCfnConnection(connection: IConstruct, errors: string[]): glue.CfnConnection | undefined {
+  const candidate = connection instanceof glue.CfnConnection ? connection : connection.node.defaultChild;
+  if (candidate instanceof glue.CfnConnection) return candidate;
+  errors.push(`connection: must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection (got ${connection.node.path})`);
+  return undefined;
+}
+
+/**
+ * A digest of the connection's template definition, produced at synth: it changes when the
+ * connection's definition changes, which makes CloudFormation send the test an Update.
+ */
+function fingerprint(connection: CfnResource): string {
+  return Lazy.string({
+    produce: () => {
+      const definition = Stack.of(connection).resolve(renderedTemplateOf(connection));
+      return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
+    },
+  });
+}
+
+/** Warns when a tested CfnConnection keeps its password in the template. */
+function warnOfPlainTextPassword(scope: Construct, connection: glue.CfnConnection): void {
+  const input = connection.connectionInput as glue.CfnConnection.ConnectionInputProperty;
+  const props = Token.isUnresolved(input) ? undefined : input.connectionProperties as Record<string, unknown> | undefined;
+  if (!props || Token.isUnresolved(props)) return;
+  const plain = SECRET_CONNECTION_PROPERTY_KEYS.filter((key) => typeof props[key] === 'string' && !String(props[key]).includes('{{resolve:'));
+  if (plain.length === 0) return;
+  Annotations.of(scope).addWarningV2('cdk-glue-connection-test:plainTextPassword',
+    `connection ${connection.node.path} keeps ${plain.join(', ')} as plain text in its ConnectionProperties, where the template, `
+    + 'DescribeStacks and every reader of the template can see it. Store USERNAME and PASSWORD in a Secrets Manager secret '
+    + `(JSON keys "username" and "password") and set ConnectionProperties.SECRET_ID to the secret's name or ARN instead.`);
+}
+
+/**
+ * Refuses a template in which a dynamic reference reaches the custom resource: CloudFormation
+ * would resolve it and hand the secret to the handler in the event.
+ */
+function noDynamicReferences(resource: CustomResource): string[] {
+  const cfn = resource.node.defaultChild as CfnResource;
+  const rendered = JSON.stringify(Stack.of(resource).resolve(renderedTemplateOf(cfn)));
+  return rendered.includes('{{resolve:')
+    ? ['a CloudFormation dynamic reference ({{resolve:...}}) reached the properties of the connection test; CloudFormation would resolve it into the event. Pass secrets as SecretValue props.']
+    : [];
+}
+
+/** A finding of the shared rules, in the construct's own prop names. */
+function describe(finding: Finding): string {
+  const path = finding.path.length === 0 ? 'props' : propPath(finding.path);
+  return `${path}: ${finding.message}`;
+}
+
+/** API path (`TestConnectionInput.ConnectionProperties.PORT`) to prop path. Map keys stay as they are. */
+function propPath(apiPath: readonly string[]): string {
+  const maps = new Set(['ConnectionProperties', 'TokenUrlParametersMap', 'CustomAuthenticationCredentials']);
+  return apiPath.map((segment, i) => (i > 0 && maps.has(apiPath[i - 1]) ? segment : camelCase(segment))).join('.');
+}
+
+/** A resource's template entry, with tokens, as CDK renders it (overrides included). */
+function renderedTemplateOf(resource: CfnResource): unknown {
+  return (resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
+}

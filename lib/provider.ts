@@ -1,0 +1,146 @@
+/**
+ * The one handler Lambda and the one Provider framework of a stack, shared by all its
+ * connection tests: a stack with 200 tests has the same two functions as one with a single test.
+ */
+import * as path from 'path';
+import { Duration, Stack, ArnFormat } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { TIMEOUT_LIMITS } from './contract';
+
+/** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
+export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
+
+const PROVIDER_ID = 'GlueConnectionTestProvider';
+const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+/** Options of the stack's shared provider. */
+export interface GlueConnectionTestProviderProps {
+  /**
+   * How long the handler's and the framework's logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The stack's shared connection-test provider. Obtain it with `GlueConnectionTestProvider.of`.
+ */
+export class GlueConnectionTestProvider extends Construct {
+  /**
+   * The provider of the stack that holds `scope`, created on first use. A later call with a
+   * different `logRetention` is an error: the stack's tests share one handler.
+   */
+  public static of(scope: Construct, props: GlueConnectionTestProviderProps = {}): GlueConnectionTestProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID) as GlueConnectionTestProvider | undefined;
+    if (!existing) return new GlueConnectionTestProvider(stack, PROVIDER_ID, props);
+    const wanted = props.logRetention ?? DEFAULT_LOG_RETENTION;
+    if (props.logRetention !== undefined && wanted !== existing.logRetention) {
+      throw new Error(`logRetention: the connection tests of stack ${stack.stackName} share one handler, whose log retention is already ${existing.logRetention} days; give every test the same logRetention (got ${wanted})`);
+    }
+    return existing;
+  }
+
+  /** The handler function that calls Glue. */
+  public readonly handler: lambda.IFunction;
+  /** The handler's role: add to it what your connection needs (e.g. `kms:Decrypt` on a key). */
+  public readonly handlerRole: iam.IRole;
+  /** The service token of the Provider framework, for `CustomResource`. */
+  public readonly serviceToken: string;
+  /** How long the handler's and the framework's logs are kept, in days. */
+  public readonly logRetention: logs.RetentionDays;
+
+  private readonly testStatement: iam.PolicyStatement;
+  private readonly getStatement: iam.PolicyStatement;
+
+  private constructor(scope: Stack, id: string, props: GlueConnectionTestProviderProps) {
+    super(scope, id);
+    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+
+    const handlerLogGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: this.logRetention });
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [handlerLogGroup.logGroupArn],
+    }));
+    // Read the stack's own status, to tell an Update made by a rollback from a deployment.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
+    }));
+    this.testStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection'] });
+    this.getStatement = new iam.PolicyStatement({ actions: ['glue:GetConnection'] });
+
+    const handler = new lambda.Function(this, 'Handler', {
+      description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
+      handler: 'index.handler',
+      timeout: Duration.seconds(TIMEOUT_LIMITS.handlerLambdaSeconds),
+      memorySize: 256,
+      role,
+      logGroup: handlerLogGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+    });
+
+    const frameworkLogGroup = new logs.LogGroup(this, 'FrameworkLogs', { retention: this.logRetention });
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: handler,
+      logGroup: frameworkLogGroup,
+      frameworkOnEventRole: frameworkRole(this, frameworkLogGroup),
+    });
+
+    this.handler = handler;
+    this.handlerRole = role;
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handler test one connection: `glue:TestConnection` and `glue:GetConnection` on the
+   * connection and its catalog. With no name (a TestConnectionInput test) it grants the
+   * catalog and the catalog's connections, since such a test names no connection.
+   */
+  public grantTest(connectionName: string | undefined, catalogId: string | undefined): void {
+    const stack = Stack.of(this);
+    const account = catalogId ?? stack.account;
+    const catalog = stack.formatArn({ service: 'glue', resource: 'catalog', account, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    const connection = stack.formatArn({
+      service: 'glue', resource: 'connection', account, resourceName: connectionName ?? '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.allow(this.testStatement, [catalog, connection]);
+    if (connectionName !== undefined) this.allow(this.getStatement, [catalog, connection]);
+  }
+
+  /** Adds resources to a statement, attaching it to the role when it gets its first. */
+  private allow(statement: iam.PolicyStatement, arns: string[]): void {
+    const fresh = arns.filter((arn) => !statement.resources.includes(arn));
+    if (fresh.length === 0) return;
+    if (statement.resources.length === 0) this.handlerRole.addToPrincipalPolicy(statement);
+    statement.addResources(...fresh);
+  }
+}
+
+/**
+ * The framework function's role: its log group and nothing else; the Provider adds the
+ * permission to invoke the handler.
+ */
+function frameworkRole(scope: Construct, logGroup: logs.ILogGroup): iam.Role {
+  const role = new iam.Role(scope, 'FrameworkRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Provider framework of cdk-glue-connection-test',
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
+  return role;
+}

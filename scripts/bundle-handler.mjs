@@ -1,0 +1,22 @@
+// Bundles the handler (lambda/index.ts) into lib/handler/index.js at build time, with the
+// AWS SDK clients inlined at the versions in package-lock.json (they have TestConnection), so
+// that users of the library need neither Docker nor esbuild and nothing is installed at run time.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'url';
+import path from 'path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const result = await build({
+  entryPoints: [path.join(root, 'lambda', 'index.ts')],
+  outfile: path.join(root, 'lib', 'handler', 'index.js'),
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+console.log(`bundled lib/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);
