@@ -4,10 +4,11 @@
  * self-referencing security group rule Glue needs, the connection test, and an ETL job that
  * is created only after the test passes.
  */
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GlueConnectionTest } from '../lib';
@@ -32,6 +33,7 @@ export class ExampleStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
     });
     const glueGroup = new ec2.SecurityGroup(this, 'GlueConnectionGroup', {
       vpc,
@@ -46,6 +48,10 @@ export class ExampleStack extends Stack {
         generateStringKey: 'password',
         excludePunctuation: true,
       },
+    });
+    Validations.of(credentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The database team rotates this login with the database\'s own rotation function, which lives with the database, not in this pipeline stack.',
     });
 
     const subnet = vpc.isolatedSubnets[0];
@@ -70,7 +76,19 @@ export class ExampleStack extends Stack {
 
     const jobRole = new iam.Role(this, 'EtlJobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
     credentials.grantRead(jobRole);
+    const logKey = new kms.Key(this, 'EtlLogKey', { enableKeyRotation: true, description: 'Encrypts the orders ETL job logs and bookmarks' });
+    logKey.grant(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`), 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
+    const securityConfiguration = new glue.CfnSecurityConfiguration(this, 'EtlSecurity', {
+      name: 'orders-etl-security',
+      encryptionConfiguration: {
+        cloudWatchEncryption: { cloudWatchEncryptionMode: 'SSE-KMS', kmsKeyArn: logKey.keyArn },
+        jobBookmarksEncryption: { jobBookmarksEncryptionMode: 'CSE-KMS', kmsKeyArn: logKey.keyArn },
+        s3Encryptions: [{ s3EncryptionMode: 'SSE-S3' }],
+      },
+    });
+    logKey.grant(jobRole, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey');
     const job = new glue.CfnJob(this, 'OrdersEtl', {
+      securityConfiguration: securityConfiguration.name,
       name: 'orders-etl',
       role: jobRole.roleArn,
       glueVersion: '5.0',

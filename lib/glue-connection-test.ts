@@ -142,6 +142,7 @@ export class GlueConnectionTest extends Construct {
     }
 
     const cfnConnection = props.connection !== undefined ? findCfnConnection(props.connection, errors) : undefined;
+    // The Ref to the connection also makes CloudFormation create it before the test.
     const connectionName = props.connectionName ?? (cfnConnection ? cfnConnection.ref : undefined);
     const catalogId = props.catalogId ?? cfnConnection?.catalogId;
     const rendered = props.testConnectionInput ? renderTestConnectionInput(props.testConnectionInput) : undefined;
@@ -154,7 +155,8 @@ export class GlueConnectionTest extends Construct {
       errors.push(`timeout: must be between ${TIMEOUT_LIMITS.minSeconds} seconds and ${TIMEOUT_LIMITS.maxSeconds / 60} minutes (got ${timeout.toHumanString()})`);
     }
 
-    if (given.length === 1) {
+    // With the choice of connection settled above, the API's rules check the request.
+    if (given.length === 1 && (connectionName !== undefined || rendered !== undefined)) {
       const findings = validateRequest({
         ConnectionName: connectionName,
         CatalogId: catalogId,
@@ -193,7 +195,6 @@ export class GlueConnectionTest extends Construct {
       properties: properties as Record<string, unknown>,
       serviceTimeout: Duration.seconds(timeoutSeconds + TIMEOUT_LIMITS.serviceTimeoutMarginSeconds),
     });
-    if (cfnConnection) this.resource.node.addDependency(cfnConnection);
     this.node.addValidation({ validate: () => noDynamicReferences(this.resource) });
 
     this.connectionName = connectionName;

@@ -9,6 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledge } from './acknowledge';
 import { TIMEOUT_LIMITS } from './contract';
 
 /** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
@@ -55,8 +56,10 @@ export class GlueConnectionTestProvider extends Construct {
   /** How long the handler's and the framework's logs are kept, in days. */
   public readonly logRetention: logs.RetentionDays;
 
-  private readonly testStatement: iam.PolicyStatement;
-  private readonly getStatement: iam.PolicyStatement;
+  /** Tests of a named connection: test it, and read its status while waiting for READY. */
+  private readonly namedStatement: iam.PolicyStatement;
+  /** Tests of a TestConnectionInput, which names no connection. */
+  private readonly inputStatement: iam.PolicyStatement;
 
   private constructor(scope: Stack, id: string, props: GlueConnectionTestProviderProps) {
     super(scope, id);
@@ -74,10 +77,10 @@ export class GlueConnectionTestProvider extends Construct {
     // Read the stack's own status, to tell an Update made by a rollback from a deployment.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:DescribeStacks'],
-      resources: [scope.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${scope.stackName}/*` })],
+      resources: [scope.stackId],
     }));
-    this.testStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection'] });
-    this.getStatement = new iam.PolicyStatement({ actions: ['glue:GetConnection'] });
+    this.namedStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection', 'glue:GetConnection'] });
+    this.inputStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection'] });
 
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
@@ -93,12 +96,17 @@ export class GlueConnectionTestProvider extends Construct {
     });
 
     const frameworkLogGroup = new logs.LogGroup(this, 'FrameworkLogs', { retention: this.logRetention });
+    const frameworkOnEventRole = frameworkRole(this, frameworkLogGroup);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: handler,
       logGroup: frameworkLogGroup,
-      frameworkOnEventRole: frameworkRole(this, frameworkLogGroup),
+      frameworkOnEventRole,
     });
 
+    const handlerLogicalId = scope.getLogicalId(handler.node.defaultChild as lambda.CfnFunction);
+    acknowledge(frameworkOnEventRole.node.findChild('DefaultPolicy'), `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
+      'The Provider framework may invoke any version of the stack\'s connection-test handler (the ARN with a :* qualifier), and that one function only.',
+      `Resource::<${handlerLogicalId}.Arn>:*`);
     this.handler = handler;
     this.handlerRole = role;
     this.serviceToken = provider.serviceToken;
@@ -116,8 +124,7 @@ export class GlueConnectionTestProvider extends Construct {
     const connection = stack.formatArn({
       service: 'glue', resource: 'connection', account, resourceName: connectionName ?? '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.allow(this.testStatement, [catalog, connection]);
-    if (connectionName !== undefined) this.allow(this.getStatement, [catalog, connection]);
+    this.allow(connectionName !== undefined ? this.namedStatement : this.inputStatement, [catalog, connection]);
   }
 
   /** Adds resources to a statement, attaching it to the role when it gets its first. */

@@ -36,9 +36,7 @@ export function locateSecret(value: unknown, property: string): SecretLocation {
   if (!Token.isUnresolved(unwrapped)) {
     throw new Error(`${property}: is a plain-text SecretValue; it would be written into the template. ${capitalize(SECRET_FIX)}`);
   }
-  const wrapped = Tokenization.reverseString(unwrapped);
-  const tokens = wrapped.tokens;
-  const inner = tokens.length === 1 && wrapped.firstValue === tokens[0] ? tokens[0] : undefined;
+  const inner = Tokenization.reverse(unwrapped);
   // A dynamic reference is an intrinsic whose value is the `{{resolve:...}}` string itself.
   const resolved: unknown = inner instanceof CfnDynamicReference ? inner.resolve(undefined as never) : undefined;
   const literal = typeof resolved === 'string' ? resolved : undefined;

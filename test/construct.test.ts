@@ -1,0 +1,354 @@
+import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ConnectionType, FailureMode, GlueConnectionTest, GlueConnectionTestProps } from '../lib';
+import { handlerStatements, newStack, testProperties } from './helpers';
+
+const PASSWORD = SecretValue.secretsManager('arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf', { jsonField: 'password' });
+
+function synthTest(props: GlueConnectionTestProps, stack: Stack = newStack()) {
+  const test = new GlueConnectionTest(stack, 'Test', props);
+  return { stack, test, template: Template.fromStack(stack) };
+}
+
+function errorOf(props: GlueConnectionTestProps): string {
+  try {
+    new GlueConnectionTest(newStack(), 'Test', props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the construct to throw');
+}
+
+function cfnConnection(stack: Stack, connectionProperties: Record<string, string> = {
+  JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: 'orders-db',
+}): glue.CfnConnection {
+  return new glue.CfnConnection(stack, 'Conn', {
+    catalogId: stack.account,
+    connectionInput: { name: 'orders-db', connectionType: 'JDBC', connectionProperties },
+  });
+}
+
+describe('the custom resource', () => {
+  test('tests an existing connection by name, failing the deployment by default', () => {
+    const { template } = synthTest({ connectionName: 'orders-db' });
+    template.hasResourceProperties('Custom::GlueConnectionTest', {
+      ConnectionName: 'orders-db',
+      FailureMode: 'FAIL_DEPLOYMENT',
+      TimeoutSeconds: '300',
+      WaitForReady: 'false',
+      ServiceTimeout: '390',
+    });
+    expect(testProperties(template)).not.toHaveProperty('CatalogId');
+    expect(testProperties(template)).not.toHaveProperty('RetestNonce');
+  });
+
+  test('passes catalogId through as CatalogId', () => {
+    const { template } = synthTest({ connectionName: 'orders-db', catalogId: '444455556666' });
+    template.hasResourceProperties('Custom::GlueConnectionTest', { CatalogId: '444455556666' });
+  });
+
+  test('sets ServiceTimeout 90 seconds above the test timeout', () => {
+    const { template } = synthTest({ connectionName: 'orders-db', timeout: Duration.minutes(10) });
+    template.hasResourceProperties('Custom::GlueConnectionTest', { TimeoutSeconds: '600', ServiceTimeout: '690' });
+  });
+
+  test('takes REPORT_ONLY and exposes the result as attributes', () => {
+    const { test, stack, template } = synthTest({ connectionName: 'orders-db', failureMode: FailureMode.REPORT_ONLY });
+    template.hasResourceProperties('Custom::GlueConnectionTest', { FailureMode: 'REPORT_ONLY' });
+    const logicalId = stack.getLogicalId(test.resource.node.defaultChild as never);
+    expect(stack.resolve(test.result)).toEqual({ 'Fn::GetAtt': [logicalId, 'Result'] });
+    expect(stack.resolve(test.reason)).toEqual({ 'Fn::GetAtt': [logicalId, 'Reason'] });
+    expect(stack.resolve(test.testedAt)).toEqual({ 'Fn::GetAtt': [logicalId, 'TestedAt'] });
+    expect(stack.resolve(test.durationMs)).toEqual({ 'Fn::GetAtt': [logicalId, 'DurationMs'] });
+  });
+
+  test('re-tests on every deploy only when asked, with a value that changes per synth', () => {
+    const once = testProperties(synthTest({ connectionName: 'orders-db', retestOnEveryDeploy: true }).template);
+    expect(once.RetestNonce).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const plain = testProperties(synthTest({ connectionName: 'orders-db' }).template);
+    expect(plain).not.toHaveProperty('RetestNonce');
+  });
+
+  test('renders a TestConnectionInput without its secrets, and references them instead', () => {
+    const { template } = synthTest({
+      testConnectionInput: {
+        connectionType: ConnectionType.JDBC,
+        connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'orders_app' },
+        secretConnectionProperties: { PASSWORD },
+      },
+    });
+    template.hasResourceProperties('Custom::GlueConnectionTest', {
+      TestConnectionInput: {
+        ConnectionType: 'JDBC',
+        ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'orders_app' },
+      },
+      SecretReferences: [{
+        Target: '/ConnectionProperties/PASSWORD',
+        SecretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf',
+        JsonField: 'password',
+      }],
+    });
+    expect(testProperties(template)).not.toHaveProperty('ConnectionName');
+  });
+
+  test('gates other constructs on the test', () => {
+    const stack = newStack();
+    const test = new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
+    const job = new glue.CfnJob(stack, 'Job', { role: 'arn:aws:iam::111122223333:role/etl', command: { name: 'glueetl' } });
+    test.gate(job);
+    const template = Template.fromStack(stack);
+    const testId = stack.getLogicalId(test.resource.node.defaultChild as never);
+    template.hasResource('AWS::Glue::Job', { DependsOn: Match.arrayWith([testId]) });
+  });
+});
+
+describe('a connection defined in the same app', () => {
+  test('fills in the name and catalog from the CfnConnection and waits for READY', () => {
+    const stack = newStack();
+    const conn = cfnConnection(stack);
+    const { template } = synthTest({ connection: conn }, stack);
+    template.hasResourceProperties('Custom::GlueConnectionTest', {
+      ConnectionName: { Ref: stack.getLogicalId(conn) },
+      CatalogId: '111122223333',
+      WaitForReady: 'true',
+      ConnectionFingerprint: Match.stringLikeRegexp('^[0-9a-f]{32}$'),
+    });
+  });
+
+  test('takes an L2 Connection through its default child', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+    const conn = new glue.Connection(stack, 'Conn', {
+      type: glue.ConnectionType.JDBC,
+      connectionName: 'orders-db',
+      properties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: 'orders-db' },
+      network: glue.ConnectionNetwork.vpc(vpc),
+    });
+    const { template } = synthTest({ connection: conn }, stack);
+    template.hasResourceProperties('Custom::GlueConnectionTest', {
+      ConnectionName: { Ref: stack.getLogicalId(conn.node.defaultChild as glue.CfnConnection) },
+    });
+  });
+
+  test('refuses a connection prop that is not a Glue connection', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    expect(() => new GlueConnectionTest(stack, 'Test', { connection: role })).toThrow(
+      'GlueConnectionTest TestStack/Test: connection: must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection (got TestStack/Role)');
+  });
+
+  test('keeps the fingerprint when the connection is unchanged and changes it when the connection changes', () => {
+    const fingerprintOf = (url: string) => {
+      const stack = newStack();
+      const { template } = synthTest({ connection: cfnConnection(stack, { JDBC_CONNECTION_URL: url, SECRET_ID: 's' }) }, stack);
+      return testProperties(template).ConnectionFingerprint;
+    };
+    expect(fingerprintOf('jdbc:postgresql://db:5432/orders')).toEqual(fingerprintOf('jdbc:postgresql://db:5432/orders'));
+    expect(fingerprintOf('jdbc:postgresql://db:5432/orders')).not.toEqual(fingerprintOf('jdbc:postgresql://db:6432/orders'));
+  });
+
+  test('sees an override added to the connection after the test was defined', () => {
+    const stack = newStack();
+    const conn = cfnConnection(stack);
+    const { template: before } = synthTest({ connection: conn }, stack);
+    const stack2 = newStack();
+    const conn2 = cfnConnection(stack2);
+    new GlueConnectionTest(stack2, 'Test', { connection: conn2 });
+    conn2.addPropertyOverride('ConnectionInput.Description', 'changed');
+    expect(testProperties(Template.fromStack(stack2)).ConnectionFingerprint).not.toEqual(testProperties(before).ConnectionFingerprint);
+  });
+
+  test('warns when the connection keeps a plain-text PASSWORD', () => {
+    const stack = newStack();
+    const conn = cfnConnection(stack, { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'u', PASSWORD: 'hunter2' });
+    new GlueConnectionTest(stack, 'Test', { connection: conn });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
+      'connection TestStack/Conn keeps PASSWORD as plain text in its ConnectionProperties.*set ConnectionProperties.SECRET_ID'));
+  });
+
+  test('does not warn when the connection uses SECRET_ID', () => {
+    const stack = newStack();
+    new GlueConnectionTest(stack, 'Test', { connection: cfnConnection(stack) });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('plain text'))).toHaveLength(0);
+  });
+});
+
+describe('synth-time validation', () => {
+  test('refuses neither a name, a connection nor an input', () => {
+    expect(errorOf({})).toBe('GlueConnectionTest TestStack/Test: give one of connectionName (an existing connection), connection (a CfnConnection or Connection in this app) or testConnectionInput (a definition to test)');
+  });
+
+  test('refuses both a name and an input, naming both props', () => {
+    expect(errorOf({
+      connectionName: 'orders-db',
+      testConnectionInput: { connectionType: ConnectionType.SALESFORCE, authenticationConfiguration: {} },
+    })).toBe('GlueConnectionTest TestStack/Test: give only one of connectionName, connection and testConnectionInput (got connectionName and testConnectionInput)');
+  });
+
+  test.each([
+    [Duration.seconds(29), '29 seconds'],
+    [Duration.minutes(11), '11 minutes'],
+  ])('refuses a timeout of %s', (timeout, shown) => {
+    expect(errorOf({ connectionName: 'orders-db', timeout })).toBe(
+      `GlueConnectionTest TestStack/Test: timeout: must be between 30 seconds and 10 minutes (got ${shown})`);
+  });
+
+  test('refuses a connection name over 255 characters', () => {
+    expect(errorOf({ connectionName: 'x'.repeat(256) })).toBe(
+      'GlueConnectionTest TestStack/Test: connectionName: must be 1 to 255 characters long (got 256)');
+  });
+
+  test('refuses a JDBC input without an address or credentials, listing every error in one message', () => {
+    expect(errorOf({
+      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { HOST: 'db' } },
+    })).toBe([
+      'GlueConnectionTest TestStack/Test: ',
+      '  - testConnectionInput.connectionProperties: needs JDBC_CONNECTION_URL, or all of HOST, PORT and JDBC_ENGINE, for a JDBC connection (missing PORT, JDBC_ENGINE)',
+      '  - testConnectionInput.connectionProperties: needs USERNAME with PASSWORD, or SECRET_ID, for a JDBC connection',
+    ].join('\n'));
+  });
+
+  test('accepts a JDBC input whose password is a secret reference', () => {
+    expect(() => synthTest({
+      testConnectionInput: {
+        connectionType: ConnectionType.JDBC,
+        connectionProperties: { HOST: 'db', PORT: '5432', JDBC_ENGINE: 'postgres', USERNAME: 'app' },
+        secretConnectionProperties: { PASSWORD },
+      },
+    })).not.toThrow();
+  });
+
+  test('refuses a SALESFORCE input without an authentication configuration', () => {
+    expect(errorOf({ testConnectionInput: { connectionType: ConnectionType.SALESFORCE } })).toBe(
+      'GlueConnectionTest TestStack/Test: testConnectionInput.authenticationConfiguration: is required for a SALESFORCE connection');
+  });
+
+  test('refuses unknown property keys, long values and more than 100 properties', () => {
+    const many: Record<string, string> = { SECRET_ID: 's', JDBC_CONNECTION_URL: 'jdbc:postgresql://db/x' };
+    for (let i = 0; i < 99; i++) many[`CUSTOM_${i}`] = 'v';
+    const message = errorOf({ testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: many } });
+    expect(message).toContain('testConnectionInput.connectionProperties: may hold at most 100 properties (got 101)');
+    expect(message).toContain('testConnectionInput.connectionProperties.CUSTOM_0: is not a connection property key of the Glue API (see ConnectionPropertyKey)');
+    expect(errorOf({
+      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { SECRET_ID: 's', JDBC_CONNECTION_URL: 'j'.repeat(1025) } },
+    })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.JDBC_CONNECTION_URL: must be 1 to 1024 characters long (got 1025)');
+  });
+
+  test('checks the OAuth2 members against the API', () => {
+    const message = errorOf({
+      testConnectionInput: {
+        connectionType: ConnectionType.SALESFORCE,
+        authenticationConfiguration: {
+          secretArn: 'not-an-arn',
+          oAuth2Properties: { tokenUrl: 'ftp://login', tokenUrlParametersMap: { k: 'v'.repeat(513) } },
+        },
+      },
+    });
+    expect(message).toContain('testConnectionInput.authenticationConfiguration.secretArn: must be a Secrets Manager secret ARN');
+    expect(message).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrl: must be an http(s) URL');
+    expect(message).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrlParametersMap.k: must be 1 to 512 characters long (got 513)');
+  });
+
+  test('warns, without failing, on a connection type TestConnection is not documented for', () => {
+    const { stack } = synthTest({
+      testConnectionInput: { connectionType: ConnectionType.of('KAFKA'), connectionProperties: { KAFKA_BOOTSTRAP_SERVERS: 'b:9092' } },
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
+      'testConnectionInput.connectionType: is "KAFKA"; TestConnection is documented for JDBC and SALESFORCE only'));
+  });
+
+  test('skips values that are tokens at synth time', () => {
+    const stack = newStack();
+    const name = new glue.CfnConnection(stack, 'Conn', { catalogId: stack.account, connectionInput: { connectionType: 'JDBC' } }).ref;
+    expect(() => new GlueConnectionTest(stack, 'Test', { connectionName: name, catalogId: stack.account })).not.toThrow();
+  });
+});
+
+describe('the provider', () => {
+  const functionsIn = (tests: number) => {
+    const stack = newStack();
+    for (let i = 0; i < tests; i++) new GlueConnectionTest(stack, `Test${i}`, { connectionName: `conn-${i}` });
+    return Object.keys(Template.fromStack(stack).findResources('AWS::Lambda::Function')).length;
+  };
+
+  test('has as many Lambda functions for 50 tests as for 1', () => {
+    expect(functionsIn(1)).toBe(2);
+    expect(functionsIn(50)).toBe(2);
+  });
+
+  test('runs the bundled handler on the current Node.js runtime with a timeout above the longest test', () => {
+    const { template } = synthTest({ connectionName: 'orders-db' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Timeout: 660,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
+    });
+  });
+
+  test('keeps logs for a month by default, or as configured', () => {
+    template(synthTest({ connectionName: 'a' }).template, 30);
+    template(synthTest({ connectionName: 'a', logRetention: logs.RetentionDays.ONE_WEEK }).template, 7);
+    function template(t: Template, days: number) {
+      t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: days }, 2);
+    }
+  });
+
+  test('refuses a second log retention in the same stack, naming the prop', () => {
+    const stack = newStack();
+    new GlueConnectionTest(stack, 'A', { connectionName: 'a', logRetention: logs.RetentionDays.ONE_WEEK });
+    expect(() => new GlueConnectionTest(stack, 'B', { connectionName: 'b', logRetention: logs.RetentionDays.ONE_YEAR })).toThrow(
+      'logRetention: the connection tests of stack TestStack share one handler, whose log retention is already 7 days; give every test the same logRetention (got 365)');
+  });
+
+  test('grants exactly the logs, the stack status and Glue on the tested connection and its catalog', () => {
+    const { template } = synthTest({ connectionName: 'orders-db' });
+    expect(handlerStatements(template)).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GlueConnectionTestProviderHandlerLogs/), 'Arn'] } },
+      { Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+      {
+        Action: ['glue:TestConnection', 'glue:GetConnection'],
+        Effect: 'Allow',
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:111122223333:catalog']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:111122223333:connection/orders-db']] },
+        ],
+      },
+    ]);
+  });
+
+  test('grants a TestConnectionInput test the catalog and its connections, without GetConnection', () => {
+    const { template } = synthTest({
+      catalogId: '444455556666',
+      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
+    });
+    expect(handlerStatements(template)).toContainEqual({
+      Action: 'glue:TestConnection',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:444455556666:catalog']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:444455556666:connection/*']] },
+      ],
+    });
+    expect(JSON.stringify(handlerStatements(template))).not.toContain('glue:GetConnection');
+  });
+
+  test('grants nothing with a wildcard action', () => {
+    const { template } = synthTest({ connectionName: 'orders-db' });
+    const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  test('lets users add to the handler policy', () => {
+    const stack = newStack();
+    const test = new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
+    test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['arn:aws:kms:eu-west-1:111122223333:key/k'] }));
+    expect(handlerStatements(Template.fromStack(stack))).toContainEqual(
+      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/k' });
+  });
+});
