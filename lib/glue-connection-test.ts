@@ -145,7 +145,7 @@ export class GlueConnectionTest extends Construct {
     // The Ref to the connection also makes CloudFormation create it before the test.
     const connectionName = props.connectionName ?? (cfnConnection ? cfnConnection.ref : undefined);
     const catalogId = props.catalogId ?? cfnConnection?.catalogId;
-    const rendered = props.testConnectionInput ? renderTestConnectionInput(props.testConnectionInput) : undefined;
+    const rendered = props.testConnectionInput ? renderTestConnectionInput(this, props.testConnectionInput) : undefined;
     errors.push(...(rendered?.errors ?? []));
 
     const timeout = props.timeout ?? Duration.seconds(TIMEOUT_LIMITS.defaultSeconds);
@@ -161,7 +161,7 @@ export class GlueConnectionTest extends Construct {
         ConnectionName: connectionName,
         CatalogId: catalogId,
         TestConnectionInput: rendered?.input,
-        secretTargets: rendered?.secrets.map((s) => s.Target),
+        secretTargets: rendered?.secretTargets,
       }, Token.isUnresolved);
       errors.push(...findings.errors.map(describe));
       for (const warning of findings.warnings) {

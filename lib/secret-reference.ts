@@ -55,17 +55,19 @@ export function locateSecret(value: unknown, property: string): SecretLocation {
 }
 
 /**
- * Parses the key of a `{{resolve:secretsmanager:...}}` reference. The secret id may itself be
- * an ARN, with colons, so the fields are taken from the right.
+ * Parses the key of a `{{resolve:secretsmanager:...}}` reference:
+ * `secret-id[:SecretString[:json-key[:version-stage[:version-id]]]]`. The secret id may itself
+ * be an ARN, with colons, so the optional fields are found from the right.
  */
 export function parseSecretsManagerKey(key: string, property: string): SecretLocation {
   const parts = key.split(':');
-  const tail = parts.length > 4 && parts[parts.length - 4] === 'SecretString' ? parts.splice(-4) : undefined;
-  const secretId = parts.join(':');
-  if (!secretId || (parts.length > 1 && !tail && !secretId.startsWith('arn:'))) {
+  const at = parts.lastIndexOf('SecretString');
+  const hasFields = at >= 1 && parts.length - at <= 4;
+  const secretId = hasFields ? parts.slice(0, at).join(':') : key;
+  if (!secretId) {
     throw new Error(`${property}: "${key}" is not a Secrets Manager reference key (secret-id:SecretString:json-key:version-stage:version-id)`);
   }
-  const [, jsonField, versionStage, versionId] = tail ?? [];
+  const [jsonField, versionStage, versionId] = hasFields ? parts.slice(at + 1) : [];
   return {
     SecretId: secretId,
     ...(jsonField ? { JsonField: jsonField } : {}),

@@ -3,7 +3,8 @@
  * the custom resource's properties. Secret-bearing members take `SecretValue`; they leave the
  * template only as references (see `secret-reference.ts`).
  */
-import { SecretValue, Token } from 'aws-cdk-lib';
+import { SecretValue, Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { SECRET_AUTHENTICATION_MEMBERS, SECRET_CONNECTION_PROPERTY_KEYS, TestConnectionInputShape, toPointer } from './contract';
 import { locateSecret, SecretLocation } from './secret-reference';
 
@@ -267,6 +268,8 @@ export interface LocatedSecret extends SecretLocation {
 export interface RenderedInput {
   readonly input: TestConnectionInputShape;
   readonly secrets: LocatedSecret[];
+  /** Where secrets were given, including those refused below: the input's rules count them as present. */
+  readonly secretTargets: string[];
   /** Problems found while rendering, each naming the prop; reported with the other errors. */
   readonly errors: string[];
 }
@@ -274,11 +277,13 @@ export interface RenderedInput {
 const PROP = 'testConnectionInput';
 
 /** Renders the typed input into the API's shape, taking every secret out as a reference. */
-export function renderTestConnectionInput(input: TestConnectionInput): RenderedInput {
+export function renderTestConnectionInput(scope: IConstruct, input: TestConnectionInput): RenderedInput {
   const secrets: LocatedSecret[] = [];
+  const secretTargets: string[] = [];
   const errors: string[] = [];
   const secret = (value: unknown, apiPath: string[], property: string): undefined => {
     if (value === undefined) return undefined;
+    secretTargets.push(toPointer(apiPath));
     try {
       secrets.push({ Target: toPointer(apiPath), ...locateSecret(value, property) });
     } catch (e) {
@@ -293,7 +298,7 @@ export function renderTestConnectionInput(input: TestConnectionInput): RenderedI
       if (SECRET_CONNECTION_PROPERTY_KEYS.includes(key)) {
         errors.push(`${PROP}.connectionProperties.${key}: holds a secret as a plain string, which would be written into the template; `
           + `move it to ${PROP}.secretConnectionProperties.${key} and pass SecretValue.secretsManager(secretArn, { jsonField }), or set SECRET_ID`);
-      } else if (typeof value === 'string' && value.includes('{{resolve:')) {
+      } else if (JSON.stringify(Stack.of(scope).resolve(value)).includes('{{resolve:')) {
         errors.push(`${PROP}.connectionProperties.${key}: holds a CloudFormation dynamic reference, which CloudFormation would resolve into the event the handler receives; `
           + `pass secrets through ${PROP}.secretConnectionProperties`);
       }
@@ -344,7 +349,7 @@ export function renderTestConnectionInput(input: TestConnectionInput): RenderedI
       },
     },
   });
-  return { input: rendered, secrets, errors };
+  return { input: rendered, secrets, secretTargets, errors };
 }
 
 /**
