@@ -7,7 +7,7 @@
 /** Thrown when the deadline passes; the message says what the handler was waiting for. */
 export class DeadlineExceeded extends Error {
   public readonly name = 'DeadlineExceeded';
-  constructor(public readonly stage: string, public readonly afterMs: number) {
+  constructor(public readonly stage: string, public readonly afterMs: number, public readonly budgetMs: number) {
     super(`timed out after ${Math.round(afterMs / 1000)} s waiting for ${stage}`);
   }
 }
@@ -24,7 +24,7 @@ export class Deadline {
     this.expiry = new Promise<never>((_, reject) => { expire = reject; });
     this.timer = setTimeout(() => {
       this.controller.abort();
-      expire(new DeadlineExceeded(this.stage, Date.now() - this.startedAt));
+      expire(new DeadlineExceeded(this.stage, Date.now() - this.startedAt, this.budgetMs));
     }, Math.max(0, budgetMs));
     this.expiry.catch(() => undefined); // observed by whoever races it
   }
@@ -42,7 +42,7 @@ export class Deadline {
   /** Runs one step, named for the timeout message, racing the deadline. */
   public async run<T>(stage: string, step: () => Promise<T>): Promise<T> {
     this.stage = stage;
-    if (this.controller.signal.aborted) throw new DeadlineExceeded(stage, Date.now() - this.startedAt);
+    if (this.controller.signal.aborted) throw new DeadlineExceeded(stage, Date.now() - this.startedAt, this.budgetMs);
     return Promise.race([step(), this.expiry]);
   }
 

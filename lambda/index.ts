@@ -24,12 +24,14 @@ import { cloudFormation } from './aws';
 import { Deadline } from './deadline';
 import { createLogger, Logger } from './log';
 import { parseProperties, TestSettings } from './properties';
-import { buildReason, diagnose, errorName, Subject } from './reason';
+import { buildReason, clean, diagnose, errorName, Subject } from './reason';
 import { Redactor } from './redact';
 import { testConnection } from './test-connection';
 
 /** Time kept back from the Lambda's remaining time, to answer before Lambda stops us. */
 const ANSWER_MARGIN_MS = 10_000;
+/** How long an Update may spend finding out whether the stack is rolling back (at most half its time). */
+const ROLLBACK_CHECK_MS = 20_000;
 
 export interface HandlerResponse {
   readonly PhysicalResourceId: string;
@@ -56,15 +58,24 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     case 'Update':
       break;
     default:
-      throw answer(`RequestType: must be Create, Update or Delete (got ${JSON.stringify(String((event as { RequestType?: unknown })?.RequestType)).slice(0, 40)})`);
+      // clean(): the reason is plain ASCII, whatever a malformed event carries.
+      throw answer(clean(`RequestType: must be Create, Update or Delete (got ${JSON.stringify(String((event as { RequestType?: unknown })?.RequestType)).slice(0, 40)})`));
   }
 
   const physicalResourceId = event.RequestType === 'Update' ? event.PhysicalResourceId : `glue-connection-test:${event.LogicalResourceId}`;
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
+
+  // Before the properties are even read: a rollback restores properties that may no longer parse.
+  if (event.RequestType === 'Update' && await isRollingBack(event.StackId, Math.min(ROLLBACK_CHECK_MS, (remaining - ANSWER_MARGIN_MS) / 2), log)) {
+    log.info('update during rollback: not testing, so the rollback can finish');
+    return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
+  }
+
   let settings: TestSettings;
   try {
     settings = parseProperties(event.ResourceProperties);
   } catch (e) {
-    const reason = buildReason(e, {}, redactor);
+    const reason = buildReason(e, subjectOf(event.ResourceProperties), redactor);
     log.error('invalid properties', { reason });
     throw answer(reason);
   }
@@ -74,13 +85,8 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
     catalogId: settings.catalogId,
   };
 
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
-  const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - ANSWER_MARGIN_MS));
+  const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS));
   try {
-    if (event.RequestType === 'Update' && await isRollingBack(event.StackId, deadline, log)) {
-      log.info('update during rollback: not testing, so the rollback can finish');
-      return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
-    }
     await testConnection(settings, deadline, redactor, log);
     log.info('test passed', { durationMs: Date.now() - startedAt });
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
@@ -99,10 +105,11 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 /**
  * Whether CloudFormation is rolling this stack back: then this Update restores the previous
  * properties, which passed their test before, and failing it would leave the stack in
- * UPDATE_ROLLBACK_FAILED. If the stack's status cannot be read, the test runs: an ordinary
- * Update is by far the likelier case, and gating it is the point.
+ * UPDATE_ROLLBACK_FAILED. If the stack's status cannot be read within `budgetMs`, the test
+ * runs: an ordinary Update is by far the likelier case, and gating it is the point.
  */
-async function isRollingBack(stackId: string, deadline: Deadline, log: Logger): Promise<boolean> {
+async function isRollingBack(stackId: string, budgetMs: number, log: Logger): Promise<boolean> {
+  const deadline = new Deadline(budgetMs);
   try {
     const { Stacks } = await deadline.run('the stack status (DescribeStacks)',
       () => cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }), { abortSignal: deadline.signal }));
@@ -112,7 +119,23 @@ async function isRollingBack(stackId: string, deadline: Deadline, log: Logger): 
   } catch (e) {
     log.warn('could not read the stack status; testing as for a deployment', { error: errorName(e) });
     return false;
+  } finally {
+    deadline.dispose();
   }
+}
+
+/**
+ * What the properties name, for a reason about properties that could not be parsed: the reason
+ * still says which connection it is about.
+ */
+function subjectOf(raw: unknown): Subject {
+  const props = (raw !== null && typeof raw === 'object' ? raw : {}) as { ConnectionName?: unknown; TestConnectionInput?: { ConnectionType?: unknown } | null };
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const input = props.TestConnectionInput;
+  return {
+    connectionName: text(props.ConnectionName),
+    connectionType: input !== null && typeof input === 'object' ? text(input.ConnectionType) : undefined,
+  };
 }
 
 /**

@@ -39,6 +39,9 @@ export function parseProperties(raw: unknown): TestSettings {
     waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
   };
   if (settings.input) checkStrings(settings.input, 'TestConnectionInput');
+  if (settings.secretReferences.length > 0 && !settings.input) {
+    throw new PropertyError('SecretReferences: fill in members of TestConnectionInput, which this test does not have; remove them, or test a TestConnectionInput');
+  }
   const { errors } = validateRequest({
     ConnectionName: settings.connectionName,
     CatalogId: settings.catalogId,
@@ -80,12 +83,14 @@ function secretReferences(value: unknown): SecretReference[] {
   return value.map((item, i) => {
     const where = `SecretReferences[${i}]`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new PropertyError(`${where}: must be an object`);
-    const ref = item as Record<string, unknown>;
+    const ref = { ...(item as Record<string, unknown>) };
     for (const key of Object.keys(ref)) {
       if (!['Target', 'SecretId', 'JsonField', 'VersionStage', 'VersionId'].includes(key)) {
         throw new PropertyError(`${where}.${key}: is not a member of a secret reference (Target, SecretId, JsonField, VersionStage, VersionId)`);
       }
       if (typeof ref[key] !== 'string') throw new PropertyError(`${where}.${key}: must be a string (got ${describe(ref[key])})`);
+      // CloudFormation has no "absent" for a list item's member: an empty string means not given.
+      if (ref[key] === '') delete ref[key];
     }
     const target = ref.Target as string | undefined;
     if (!target) throw new PropertyError(`${where}.Target: is required`);

@@ -62,7 +62,7 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
   const connection = subject.connectionName ? `connection "${subject.connectionName}"` : 'the connection';
 
   if (error instanceof DeadlineExceeded) {
-    return { category: 'timeout', fix: `find out why ${error.stage} is slow, or raise the test's timeout (now ${Math.round(error.afterMs / 1000)} s).` };
+    return { category: 'timeout', fix: `find out why ${error.stage} is slow, or raise the test's timeout (this attempt had ${Math.round(error.budgetMs / 1000)} s).` };
   }
   if (error instanceof PropertyError) {
     return { category: 'configuration', fix: 'correct the property in the stack (the construct checks it at synth time; was the template edited by hand?).' };
@@ -127,11 +127,18 @@ export function buildReason(error: unknown, subject: Subject, redactor: Redactor
   const what = subject.connectionName
     ? `Glue connection "${clean(redactor.redact(subject.connectionName)).slice(0, 255)}"`
     : `Glue connection input${subject.connectionType ? ` (${clean(subject.connectionType).slice(0, 40)})` : ''}`;
-  const head = `${what} failed its test (${category}): ${clean(errorName(error)).slice(0, 100)}: `;
+  // A property the handler cannot use means no test ran.
+  const verdict = error instanceof PropertyError ? 'could not be tested' : 'failed its test';
+  const head = `${what} ${verdict} (${category}): ${clean(errorName(error)).slice(0, 100)}: `;
   const tail = ` Fix: ${clean(redactor.redact(fix))}`;
   const room = MAX_REASON_LENGTH - head.length - tail.length;
-  let detail = clean(redactor.redact(errorMessage(error))).replace(/[.\s]+$/, '') + '.';
-  if (detail.length > room) detail = detail.slice(0, Math.max(0, room - 3)).trimEnd() + '...';
+  // Masked first, so that a cut never leaves part of a secret; then cut to a bounded length,
+  // so that the patterns below take linear time whatever size of message Glue sends.
+  const message = redactor.redact(errorMessage(error));
+  const bound = 4 * MAX_REASON_LENGTH;
+  let detail = clean(message.slice(0, bound)).replace(/[.\s]+$/, '');
+  if (message.length > bound || detail.length + 1 > room) detail = detail.slice(0, Math.max(0, room - 3)).trimEnd() + '...';
+  else detail += '.';
   return (head + detail + tail).slice(0, MAX_REASON_LENGTH);
 }
 

@@ -5,8 +5,12 @@
  */
 
 const MASK = '***';
-/** `password=...`, `"Password": "..."`, `pwd:...` and the like, as in JDBC URLs or echoed JSON. */
-const CREDENTIAL_PAIR = /((?:password|passwd|pwd|secret|token|client_secret)["']?\s*[:=]\s*["']?)([^\s"'&;,}]+)/gi;
+/**
+ * `password=...` (JDBC URLs, Kafka settings) and `"Password": "..."` (echoed JSON). A bare
+ * `password: text` is prose, such as a message about the PASSWORD property, and stays; so does
+ * the `:secret:` of a Secrets Manager ARN, which names a secret and holds none.
+ */
+const CREDENTIAL_PAIR = /((?<![:\w])(?:password|passwd|pwd|secret|token|client_secret)(?:\s*=\s*|"\s*:\s*")["']?)([^\s"'&;,}]+)/gi;
 
 export class Redactor {
   private readonly forms = new Set<string>();

@@ -1,0 +1,182 @@
+/**
+ * Every error Glue declares for TestConnection (and one it does not) becomes a reason a person
+ * can act on: connection, category, Glue's error name and message, and what to do; one line of
+ * plain ASCII, at most 1000 characters.
+ */
+import { InvalidInputException, TestConnectionCommand } from '@aws-sdk/client-glue';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { awsError, captureConsole, createEvent, failureOf, glueMock, jdbcDefinition, resetMocks, secretsMock } from './handler-helpers';
+
+captureConsole();
+afterEach(() => resetMocks());
+
+const BY_NAME = { ConnectionName: 'orders-db' };
+const SUBNET = 'subnet-0abc1234def567890';
+const GROUP = 'sg-0123456789abcdef0';
+
+async function reasonFor(error: Error, properties: Record<string, unknown> = BY_NAME): Promise<string> {
+  glueMock.on(TestConnectionCommand).rejects(error);
+  return (await failureOf(createEvent(properties))).message;
+}
+
+describe('each error Glue declares for TestConnection', () => {
+  test.each([
+    // [case, error name, category, Glue's message, what the Fix says]
+    ['a wrong password', 'InvalidInputException', 'credentials',
+      'Unable to connect: FATAL: password authentication failed for user "app"',
+      'check the user name and password of connection "orders-db"'],
+    ['a subnet without a route to S3', 'InvalidInputException', 'network',
+      `VPC S3 endpoint validation failed for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718. Reason: Could not find S3 endpoint or NAT gateway for subnetId: ${SUBNET} in Vpc vpc-0a1b2c3d4e5f60718.`,
+      `add an S3 gateway endpoint to the route table of ${SUBNET}, or a route to a NAT gateway.`],
+    ['a security group without its self-referencing rule', 'InvalidInputException', 'network',
+      `At least one security group must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same security group: ${GROUP}`,
+      `add to security group ${GROUP} an inbound rule for all TCP ports whose source is the group itself.`],
+    ['a refused connection', 'InvalidInputException', 'network',
+      'Unable to connect to orders.internal:5432: Connection refused',
+      "check that the data store listens on the connection's host and port"],
+    ['a host name that does not resolve', 'InvalidInputException', 'DNS',
+      'java.net.UnknownHostException: orders.internal: Name or service not known',
+      'check the host name of the connection'],
+    ['any other invalid input', 'InvalidInputException', 'configuration',
+      'JDBC_ENGINE_VERSION 3 is not supported for engine postgres',
+      'correct the properties of connection "orders-db" that Glue names.'],
+    ['an operation timeout', 'OperationTimeoutException', 'network',
+      'Test connection timed out',
+      "check that the connection's subnet routes to it"],
+    ['a quota', 'ResourceNumberLimitExceededException', 'Glue service',
+      'Maximum number of concurrent test connections reached',
+      'a Glue quota is reached'],
+    ['a KMS failure', 'GlueEncryptionException', 'permissions',
+      'Unable to decrypt the connection password with key alias/glue',
+      "let the test handler use the connection's KMS key (kms:Decrypt)"],
+    ['a federated source', 'FederationSourceException', 'configuration',
+      'The federated source rejected the request',
+      "check the federated source's settings"],
+    ['missing permissions', 'AccessDeniedException', 'permissions',
+      'User is not authorized to perform: glue:TestConnection',
+      'let the test handler call glue:TestConnection'],
+    ['a missing connection', 'EntityNotFoundException', 'configuration',
+      'Connection with name orders-db is not found',
+      'check that connection "orders-db" exists'],
+    ['a concurrent change', 'ConflictException', 'Glue service',
+      'Another test connection is in progress for orders-db',
+      'another operation on the connection was in progress'],
+    ['an internal error', 'InternalServiceException', 'Glue service',
+      'Internal service error',
+      'deploy again'],
+    ['an error Glue does not declare', 'SomethingNewException', 'unexpected',
+      'A brand new failure',
+      "see the test handler's log for details"],
+  ])('%s (%s) is reported as %s, with a Fix', async (_, name, category, message, fix) => {
+    const reason = await reasonFor(awsError(name, message));
+
+    expect(reason.startsWith(`Glue connection "orders-db" failed its test (${category}): ${name}: `)).toBe(true);
+    expect(reason).toContain(message.replace(/\.$/, ''));
+    expect(reason).toContain(' Fix: ');
+    expect(reason.slice(reason.indexOf(' Fix: '))).toContain(fix);
+    expect(reason.length).toBeLessThanOrEqual(1000);
+    expect(reason).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  test('a subnet without a route to S3: the exact reason names the subnet', async () => {
+    const reason = await reasonFor(awsError('InvalidInputException',
+      `VPC S3 endpoint validation failed for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718.`));
+
+    expect(reason).toBe(`Glue connection "orders-db" failed its test (network): InvalidInputException: VPC S3 endpoint validation failed `
+      + `for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718. Fix: add an S3 gateway endpoint to the route table of ${SUBNET}, `
+      + 'or a route to a NAT gateway.');
+  });
+
+  test('a security group without its self-referencing rule: the exact reason names the group', async () => {
+    const reason = await reasonFor(awsError('InvalidInputException',
+      `At least one security group must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same security group: ${GROUP}`));
+
+    expect(reason).toBe('Glue connection "orders-db" failed its test (network): InvalidInputException: At least one security group '
+      + 'must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same '
+      + `security group: ${GROUP}. Fix: add to security group ${GROUP} an inbound rule for all TCP ports whose source is the group itself.`);
+  });
+
+  test('a missing connection: the exact reason names the connection and its catalog', async () => {
+    const reason = await reasonFor(awsError('EntityNotFoundException', 'Connection with name orders-db is not found'),
+      { ...BY_NAME, CatalogId: '111122223333' });
+
+    expect(reason).toBe('Glue connection "orders-db" failed its test (configuration): EntityNotFoundException: Connection with name '
+      + 'orders-db is not found. Fix: check that connection "orders-db" exists in catalog 111122223333 and region, and that the test '
+      + 'depends on it (use the connection prop for one defined in this app).');
+  });
+
+  test('an undeclared error: the exact reason is "unexpected" and points at the log', async () => {
+    const reason = await reasonFor(awsError('SomethingNewException', 'A brand new failure'));
+
+    expect(reason).toBe('Glue connection "orders-db" failed its test (unexpected): SomethingNewException: A brand new failure. '
+      + "Fix: see the test handler's log for details, then deploy again.");
+  });
+
+  test('the SDK\'s own exception class is told apart by its name like any other', async () => {
+    const reason = await reasonFor(new InvalidInputException({ message: 'java.net.UnknownHostException: orders.internal', $metadata: {} }));
+
+    expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(DNS\): InvalidInputException: java\.net\.UnknownHostException: orders\.internal\. Fix: /);
+  });
+
+  test('an error without a message still gives a complete reason', async () => {
+    const reason = await reasonFor(awsError('InternalServiceException', ''));
+
+    expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(Glue service\): InternalServiceException: \(no message\)\. Fix: /);
+  });
+
+  test('a definition without a name is reported by its connection type', async () => {
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: '{"password":"pw"}' });
+
+    const reason = await reasonFor(awsError('InvalidInputException', 'FATAL: password authentication failed for user "app"'), jdbcDefinition());
+
+    expect(reason).toBe('Glue connection input (JDBC) failed its test (credentials): InvalidInputException: FATAL: password authentication '
+      + 'failed for user "app". Fix: check the user name and password of the connection (or the secret its SECRET_ID names) against the data store.');
+  });
+});
+
+describe('the reason\'s limits', () => {
+  const huge = (): string => {
+    const piece = 'Zeile ünïcödé 🚀 données\r\n\tline two — “quoted” 数据库 ';
+    let text = 'Driver said: ';
+    while (Buffer.byteLength(text) < 50 * 1024) text += piece;
+    return text;
+  };
+
+  test('a 50 KB message with emoji, newlines and non-ASCII is cut to a 1000-character ASCII line that ends with the Fix', async () => {
+    const reason = await reasonFor(awsError('InvalidInputException', huge()));
+
+    expect(reason.length).toBeLessThanOrEqual(1000);
+    expect(reason).toMatch(/^[\x20-\x7e]*$/);
+    expect(reason.startsWith('Glue connection "orders-db" failed its test (configuration): InvalidInputException: Driver said: Zeile ')).toBe(true);
+    expect(reason).toMatch(/\.\.\. Fix: correct the properties of connection "orders-db" that Glue names\.$/);
+    expect(reason).not.toMatch(/ {2}/);
+  });
+
+  test('a 255-character connection name and a 50 KB message still leave room for the Fix', async () => {
+    const name = 'c'.repeat(255);
+
+    const reason = await reasonFor(awsError('EntityNotFoundException', huge()), { ConnectionName: name });
+
+    expect(reason.length).toBeLessThanOrEqual(1000);
+    expect(reason).toMatch(/^[\x20-\x7e]*$/);
+    expect(reason.startsWith(`Glue connection "${name}" failed its test (configuration): EntityNotFoundException: Driver said: `)).toBe(true);
+    expect(reason).toMatch(/\.\.\. Fix: check that connection "c+" exists in catalog of this account and region, and that the test depends on it \(use the connection prop for one defined in this app\)\.$/);
+  });
+
+  test('a 100 KB message of dots and spaces is summarised in well under a second', async () => {
+    const started = Date.now();
+
+    const reason = await reasonFor(awsError('InvalidInputException', 'bad input' + '. '.repeat(50_000) + 'end'));
+
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(reason.length).toBeLessThanOrEqual(1000);
+    expect(reason).toMatch(/\.\.\. Fix: /);
+  });
+
+  test('a short message is kept whole, with a single full stop', async () => {
+    const reason = await reasonFor(awsError('ConflictException', 'Busy...  \n'));
+
+    expect(reason).toBe('Glue connection "orders-db" failed its test (Glue service): ConflictException: Busy. Fix: another operation on '
+      + 'the connection was in progress: deploy again once it has finished.');
+  });
+});
