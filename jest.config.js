@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Sources before the .js that `npm run build` writes next to them.
+  // TypeScript sources first, whatever .js may lie beside them.
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.tsx?$': '@swc/jest' },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
 };

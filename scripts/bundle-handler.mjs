@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'url';
 import path from 'path';
+import { copyFileSync, mkdirSync } from 'fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const result = await build({
@@ -19,4 +20,7 @@ const result = await build({
   logLevel: 'warning',
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`bundled lib/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);
+// The package ships dist/ (compiled by tsc): the construct there loads the bundle beside itself.
+mkdirSync(path.join(root, 'dist', 'handler'), { recursive: true });
+copyFileSync(path.join(root, 'lib', 'handler', 'index.js'), path.join(root, 'dist', 'handler', 'index.js'));
+console.log(`bundled lib/handler/index.js and dist/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);

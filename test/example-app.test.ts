@@ -82,8 +82,8 @@ describe('the npm package', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }));
     const files: string[] = pack.files.map((f: { path: string }) => f.path);
     expect(files).toEqual(expect.arrayContaining([
-      'lib/index.js', 'lib/index.d.ts', 'lib/glue-connection-test.js', 'lib/contract.js', 'lib/handler/index.js', 'LICENSE', 'README.md',
+      'dist/index.js', 'dist/index.d.ts', 'dist/glue-connection-test.js', 'dist/contract.js', 'dist/handler/index.js', 'LICENSE', 'README.md',
     ]));
-    expect(files.filter((f) => /^(bin|test|lambda|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    expect(files.filter((f) => /^(lib|bin|test|lambda|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 });
