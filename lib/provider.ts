@@ -16,6 +16,8 @@ import { TIMEOUT_LIMITS } from './contract';
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
 
 const PROVIDER_ID = 'GlueConnectionTestProvider';
+/** Connection ARNs per policy statement: well under a managed policy's 6,144 characters. */
+const RESOURCES_PER_STATEMENT = 40;
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 /** Options of the stack's shared provider. */
@@ -57,9 +59,9 @@ export class GlueConnectionTestProvider extends Construct {
   public readonly logRetention: logs.RetentionDays;
 
   /** Tests of a named connection: test it, and read its status while waiting for READY. */
-  private readonly namedStatement: iam.PolicyStatement;
+  private readonly namedStatements: iam.PolicyStatement[] = [];
   /** Tests of a TestConnectionInput, which names no connection. */
-  private readonly inputStatement: iam.PolicyStatement;
+  private readonly inputStatements: iam.PolicyStatement[] = [];
 
   private constructor(scope: Stack, id: string, props: GlueConnectionTestProviderProps) {
     super(scope, id);
@@ -79,8 +81,6 @@ export class GlueConnectionTestProvider extends Construct {
       actions: ['cloudformation:DescribeStacks'],
       resources: [scope.stackId],
     }));
-    this.namedStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection', 'glue:GetConnection'] });
-    this.inputStatement = new iam.PolicyStatement({ actions: ['glue:TestConnection'] });
 
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
@@ -124,15 +124,26 @@ export class GlueConnectionTestProvider extends Construct {
     const connection = stack.formatArn({
       service: 'glue', resource: 'connection', account, resourceName: connectionName ?? '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    this.allow(connectionName !== undefined ? this.namedStatement : this.inputStatement, [catalog, connection]);
+    if (connectionName !== undefined) this.allow(this.namedStatements, ['glue:TestConnection', 'glue:GetConnection'], [catalog, connection]);
+    else this.allow(this.inputStatements, ['glue:TestConnection'], [catalog, connection]);
   }
 
-  /** Adds resources to a statement, attaching it to the role when it gets its first. */
-  private allow(statement: iam.PolicyStatement, arns: string[]): void {
-    const fresh = arns.filter((arn) => !statement.resources.includes(arn));
-    if (fresh.length === 0) return;
-    if (statement.resources.length === 0) this.handlerRole.addToPrincipalPolicy(statement);
-    statement.addResources(...fresh);
+  /**
+   * Adds resources to the statements of one kind, RESOURCES_PER_STATEMENT to a statement. A
+   * stack with many tests outgrows the role's inline policy; CDK then moves whole statements
+   * into managed policies of at most 6,144 characters, so no single statement may grow past one.
+   */
+  private allow(statements: iam.PolicyStatement[], actions: string[], arns: string[]): void {
+    for (const arn of arns) {
+      if (statements.some((s) => s.resources.includes(arn))) continue;
+      let statement = statements[statements.length - 1];
+      if (!statement || statement.resources.length >= RESOURCES_PER_STATEMENT) {
+        statement = new iam.PolicyStatement({ actions });
+        statements.push(statement);
+        this.handlerRole.addToPrincipalPolicy(statement);
+      }
+      statement.addResources(arn);
+    }
   }
 }
 

@@ -280,6 +280,21 @@ describe('the provider', () => {
     expect(functionsIn(50)).toBe(2);
   });
 
+  test('keeps the policies of 300 tests within IAM limits: statements of at most 40 ARNs, at most 10 managed policies of at most 6,144 characters', () => {
+    const stack = newStack();
+    for (let i = 0; i < 300; i++) new GlueConnectionTest(stack, `Test${i}`, { connectionName: `orders-database-connection-${i}` });
+    const template = Template.fromStack(stack);
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(managed.length).toBeLessThanOrEqual(10);
+    // The template's form (with Fn::Join) is longer than the policy IAM stores: a safe upper bound.
+    for (const policy of managed) expect(JSON.stringify(policy.Properties.PolicyDocument).length).toBeLessThanOrEqual(6144);
+    const statements = [...Object.values(template.findResources('AWS::IAM::Policy')), ...managed]
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+      .filter((st) => JSON.stringify(st.Action).includes('glue:TestConnection'));
+    expect(statements.every((st) => [st.Resource].flat().length <= 40)).toBe(true);
+    expect(statements.flatMap((st) => [st.Resource].flat())).toHaveLength(301);
+  });
+
   test('runs the bundled handler on the current Node.js runtime with a timeout above the longest test', () => {
     const { template } = synthTest({ connectionName: 'orders-db' });
     template.hasResourceProperties('AWS::Lambda::Function', {
