@@ -1,5 +1,5 @@
 /**
- * The AWS clients, created once per Lambda container. They take the SDK's standard
+ * The AWS clients, created for each invocation (see createClients). They take the SDK's standard
  * configuration from the environment (AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_GLUE and
  * the other per-service endpoints, AWS_MAX_ATTEMPTS, AWS_RETRY_MODE), which is how VPC
  * endpoints, other partitions and the local simulation reach them. Transient failures
@@ -21,7 +21,23 @@ function config(requestTimeoutMs: number) {
   };
 }
 
-/** TestConnection can take minutes in a VPC: one attempt may use most of the deadline. */
-export const glue = new GlueClient(config(240_000));
-export const secretsManager = new SecretsManagerClient(config(15_000));
-export const cloudFormation = new CloudFormationClient(config(15_000));
+export interface Clients {
+  readonly glue: GlueClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly cloudFormation: CloudFormationClient;
+  /** Closes their sockets; call when the invocation answers. */
+  destroy(): void;
+}
+
+/**
+ * New clients for one invocation. Not shared across invocations: the SDK's retry quota (and
+ * its connection pool) lives in a client, and a quota drained by one event's retries would
+ * leave the next event in the same warm container without any.
+ */
+export function createClients(): Clients {
+  /** TestConnection can take minutes in a VPC: one attempt may use most of the deadline. */
+  const glue = new GlueClient(config(240_000));
+  const secretsManager = new SecretsManagerClient(config(15_000));
+  const cloudFormation = new CloudFormationClient(config(15_000));
+  return { glue, secretsManager, cloudFormation, destroy: () => [glue, secretsManager, cloudFormation].forEach((c) => c.destroy()) };
+}

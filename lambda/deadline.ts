@@ -3,6 +3,7 @@
  * handler answers before its Lambda timeout whatever a dependency does, and says what it was
  * waiting for when time ran out.
  */
+import { setMaxListeners } from 'events';
 
 /** Thrown when the deadline passes; the message says what the handler was waiting for. */
 export class DeadlineExceeded extends Error {
@@ -12,6 +13,9 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/** More than the secret members of one TestConnectionInput, plus the test itself. */
+const MAX_REQUESTS_IN_FLIGHT = 1000;
+
 export class Deadline {
   private readonly controller = new AbortController();
   private readonly expiry: Promise<never>;
@@ -20,6 +24,8 @@ export class Deadline {
   private stage = 'the handler to start';
 
   constructor(public readonly budgetMs: number) {
+    // Every request in flight (secrets are read in parallel) listens to the one signal.
+    setMaxListeners(MAX_REQUESTS_IN_FLIGHT, this.controller.signal);
     let expire: (e: Error) => void = () => undefined;
     this.expiry = new Promise<never>((_, reject) => { expire = reject; });
     this.timer = setTimeout(() => {

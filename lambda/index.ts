@@ -20,7 +20,7 @@
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { FailureMode, ResultData, TestResult } from '../lib/contract';
-import { cloudFormation } from './aws';
+import { Clients, createClients } from './aws';
 import { Deadline } from './deadline';
 import { createLogger, Logger } from './log';
 import { parseProperties, TestSettings } from './properties';
@@ -63,10 +63,30 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   }
 
   const physicalResourceId = event.RequestType === 'Update' ? event.PhysicalResourceId : `glue-connection-test:${event.LogicalResourceId}`;
+  const clients = createClients();
+  try {
+    return await test(event, context, clients, { startedAt, redactor, log, data, physicalResourceId });
+  } finally {
+    clients.destroy();
+  }
+}
+
+interface Invocation {
+  readonly startedAt: number;
+  readonly redactor: Redactor;
+  readonly log: Logger;
+  readonly data: (result: TestResult, reason?: string) => ResultData;
+  readonly physicalResourceId: string;
+}
+
+async function test(
+  event: Exclude<CloudFormationCustomResourceEvent, { RequestType: 'Delete' }>, context: Context, clients: Clients,
+  { startedAt, redactor, log, data, physicalResourceId }: Invocation,
+): Promise<HandlerResponse> {
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
 
   // Before the properties are even read: a rollback restores properties that may no longer parse.
-  if (event.RequestType === 'Update' && await isRollingBack(event.StackId, Math.min(ROLLBACK_CHECK_MS, (remaining - ANSWER_MARGIN_MS) / 2), log)) {
+  if (event.RequestType === 'Update' && await isRollingBack(event.StackId, Math.min(ROLLBACK_CHECK_MS, (remaining - ANSWER_MARGIN_MS) / 2), log, clients.cloudFormation)) {
     log.info('update during rollback: not testing, so the rollback can finish');
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
   }
@@ -87,7 +107,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
 
   const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS));
   try {
-    await testConnection(settings, deadline, redactor, log);
+    await testConnection(settings, deadline, redactor, log, clients);
     log.info('test passed', { durationMs: Date.now() - startedAt });
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
   } catch (e) {
@@ -108,7 +128,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
  * UPDATE_ROLLBACK_FAILED. If the stack's status cannot be read within `budgetMs`, the test
  * runs: an ordinary Update is by far the likelier case, and gating it is the point.
  */
-async function isRollingBack(stackId: string, budgetMs: number, log: Logger): Promise<boolean> {
+async function isRollingBack(stackId: string, budgetMs: number, log: Logger, cloudFormation: Clients['cloudFormation']): Promise<boolean> {
   const deadline = new Deadline(budgetMs);
   try {
     const { Stacks } = await deadline.run('the stack status (DescribeStacks)',

@@ -38,7 +38,7 @@ export function parseProperties(raw: unknown): TestSettings {
     timeoutSeconds: timeoutSeconds(props.TimeoutSeconds),
     waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
   };
-  if (settings.input) checkStrings(settings.input, 'TestConnectionInput');
+  if (settings.input) checkShape(settings.input, INPUT_SHAPE, 'TestConnectionInput');
   if (settings.secretReferences.length > 0 && !settings.input) {
     throw new PropertyError('SecretReferences: fill in members of TestConnectionInput, which this test does not have; remove them, or test a TestConnectionInput');
   }
@@ -68,12 +68,46 @@ function optionalObject(props: Record<string, unknown>, name: string): object | 
   return value;
 }
 
-/** Every leaf of TestConnectionInput is a string in the API; anything else is refused. */
-function checkStrings(node: object, path: string): void {
+/** The members of TestConnectionInput in the API: a nested shape, a map of strings, or a string. */
+type Shape = { readonly [member: string]: Shape | 'map' | 'string' };
+const INPUT_SHAPE: Shape = {
+  ConnectionType: 'string',
+  ConnectionProperties: 'map',
+  AuthenticationConfiguration: {
+    AuthenticationType: 'string',
+    SecretArn: 'string',
+    KmsKeyArn: 'string',
+    OAuth2Properties: {
+      OAuth2GrantType: 'string',
+      OAuth2ClientApplication: { UserManagedClientApplicationClientId: 'string', AWSManagedClientApplicationReference: 'string' },
+      TokenUrl: 'string',
+      TokenUrlParametersMap: 'map',
+      AuthorizationCodeProperties: { AuthorizationCode: 'string', RedirectUri: 'string' },
+      OAuth2Credentials: { UserManagedClientApplicationClientSecret: 'string', AccessToken: 'string', RefreshToken: 'string', JwtToken: 'string' },
+    },
+    BasicAuthenticationCredentials: { Username: 'string', Password: 'string' },
+    CustomAuthenticationCredentials: 'map',
+  },
+};
+
+/**
+ * Refuses members the API does not have (the SDK would drop them without a word, and the test
+ * would run without what the template meant to send) and leaves that are not strings.
+ */
+function checkShape(node: object, shape: Shape | 'map', path: string): void {
   for (const [key, value] of Object.entries(node)) {
     const where = `${path}.${key}`;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) checkStrings(value, where);
-    else if (typeof value !== 'string') throw new PropertyError(`${where}: must be a string (got ${describe(value)})`);
+    const expected = shape === 'map' ? 'string' : shape[key];
+    if (expected === undefined) {
+      throw new PropertyError(`${where}: is not a member of ${path.split('.').pop()} in the Glue API (allowed: ${Object.keys(shape).join(', ')})`);
+    }
+    if (expected === 'string') {
+      if (typeof value !== 'string') throw new PropertyError(`${where}: must be a string (got ${describe(value)})`);
+    } else if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new PropertyError(`${where}: must be an object (got ${describe(value)})`);
+    } else {
+      checkShape(value, expected, where);
+    }
   }
 }
 

@@ -10,7 +10,7 @@
  * | host name does not resolve                     | DNS           |
  * | AccessDenied, KMS (GlueEncryptionException)    | permissions   |
  * | missing connection, invalid input, bad secret  | configuration |
- * | throttling, 5xx, conflict, quota               | Glue service  |
+ * | throttling, 5xx, conflict, quota, lost link    | Glue service  |
  * | the handler's own deadline                     | timeout       |
  * | anything else                                  | unexpected    |
  */
@@ -51,6 +51,8 @@ const CREDENTIALS = /password authentication failed|authentication failed|access
 const DNS = /unknownhost|unknown host|could not resolve|getaddrinfo|enotfound|name or service not known|name resolution|nodename nor servname/i;
 const S3_ROUTE = /s3 endpoint|nat gateway/i;
 const SECURITY_GROUP = /security group|ingress/i;
+/** The handler's own connection to AWS failed (the SDK retried first). */
+const NETWORK_TO_AWS = /^TimeoutError$|socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED/;
 const UNREACHABLE = /connection refused|econnrefused|timed out|timeout|unreachable|no route to host|communications link failure|could not connect|unable to connect|connect failed/i;
 
 /** Sorts an error into a category and says what to do about it. */
@@ -117,6 +119,9 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
   }
   if (DNS.test(message) || DNS.test(name)) {
     return { category: 'DNS', fix: 'the handler could not resolve an AWS endpoint: check AWS_ENDPOINT_URL settings and the VPC DNS of the handler.' };
+  }
+  if (NETWORK_TO_AWS.test(name) || NETWORK_TO_AWS.test(message)) {
+    return { category: 'Glue service', fix: 'the handler lost its connection to an AWS endpoint even after retries: deploy again; if it persists, check the handler\'s network path to AWS.' };
   }
   return { category: 'unexpected', fix: "see the test handler's log for details, then deploy again." };
 }

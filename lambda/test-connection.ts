@@ -5,18 +5,18 @@
 import { GetConnectionCommand, TestConnectionCommand, TestConnectionCommandInput } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { parsePointer, SecretReference, TestConnectionInputShape } from '../lib/contract';
-import { glue, secretsManager } from './aws';
+import { Clients } from './aws';
 import { Deadline } from './deadline';
 import { Logger } from './log';
 import { TestSettings } from './properties';
 import { ConnectionStatusFailed, SecretError } from './reason';
 import { Redactor } from './redact';
 
-export async function testConnection(settings: TestSettings, deadline: Deadline, redactor: Redactor, log: Logger): Promise<void> {
+export async function testConnection(settings: TestSettings, deadline: Deadline, redactor: Redactor, log: Logger, { glue, secretsManager }: Clients): Promise<void> {
   if (settings.waitForReady && settings.connectionName) {
-    await waitUntilReady(settings.connectionName, settings.catalogId, deadline, log);
+    await waitUntilReady(settings.connectionName, settings.catalogId, deadline, log, glue);
   }
-  const input = settings.input && await withSecrets(settings.input, settings.secretReferences, deadline, redactor);
+  const input = settings.input && await withSecrets(settings.input, settings.secretReferences, deadline, redactor, secretsManager);
   const request: TestConnectionCommandInput = {
     ConnectionName: settings.connectionName,
     CatalogId: settings.catalogId,
@@ -31,7 +31,7 @@ export async function testConnection(settings: TestSettings, deadline: Deadline,
  * and full jitter. FAILED ends the test with Glue's StatusReason; a connection without a Status
  * (older connection types) is tested at once.
  */
-async function waitUntilReady(name: string, catalogId: string | undefined, deadline: Deadline, log: Logger): Promise<void> {
+async function waitUntilReady(name: string, catalogId: string | undefined, deadline: Deadline, log: Logger, glue: Clients['glue']): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const { Connection } = await deadline.run(`connection "${name}" to become READY`,
       () => glue.send(new GetConnectionCommand({ Name: name, CatalogId: catalogId, HidePassword: true }), { abortSignal: deadline.signal }));
@@ -47,9 +47,9 @@ async function waitUntilReady(name: string, catalogId: string | undefined, deadl
 }
 
 /** A copy of the input with every referenced secret read and written at its target. */
-async function withSecrets(input: TestConnectionInputShape, references: SecretReference[], deadline: Deadline, redactor: Redactor): Promise<TestConnectionInputShape> {
+async function withSecrets(input: TestConnectionInputShape, references: SecretReference[], deadline: Deadline, redactor: Redactor, secretsManager: Clients['secretsManager']): Promise<TestConnectionInputShape> {
   const filled = structuredClone(input) as Record<string, unknown>;
-  const values = await Promise.all(references.map((ref) => readSecret(ref, deadline)));
+  const values = await Promise.all(references.map((ref) => readSecret(ref, deadline, secretsManager)));
   references.forEach((ref, i) => {
     redactor.add(values[i]);
     setAt(filled, parsePointer(ref.Target), values[i]);
@@ -57,7 +57,7 @@ async function withSecrets(input: TestConnectionInputShape, references: SecretRe
   return filled;
 }
 
-async function readSecret(ref: SecretReference, deadline: Deadline): Promise<string> {
+async function readSecret(ref: SecretReference, deadline: Deadline, secretsManager: Clients['secretsManager']): Promise<string> {
   let secretString: string | undefined;
   try {
     const result = await deadline.run(`secret ${ref.SecretId}`, () => secretsManager.send(new GetSecretValueCommand({

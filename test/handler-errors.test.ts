@@ -180,3 +180,8 @@ describe('the reason\'s limits', () => {
       + 'the connection was in progress: deploy again once it has finished.');
   });
 });
+
+test('a connection to Glue lost even after the SDK retried is a Glue service failure, not an unexpected one', async () => {
+  const reset = Object.assign(new Error('read ECONNRESET'), { name: 'Error', code: 'ECONNRESET' });
+  expect(await reasonFor(reset)).toMatch(/^Glue connection "orders-db" failed its test \(Glue service\): Error: read ECONNRESET\. Fix: the handler lost its connection/);
+});

@@ -189,3 +189,10 @@ describe('what is accepted', () => {
     expect((await run(createEvent(properties))).Data?.Result).toBe('PASSED');
   });
 });
+
+test('a member TestConnectionInput does not have is refused, not dropped without a word', async () => {
+  expect(await reasonFor({
+    TestConnectionInput: { ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 's' }, Bogus: { Deep: ['junk'] } },
+  })).toBe('Glue connection input (JDBC) could not be tested (configuration): PropertyError: TestConnectionInput.Bogus: is not a member of '
+    + `TestConnectionInput in the Glue API (allowed: ConnectionType, ConnectionProperties, AuthenticationConfiguration)${FIX}`);
+});
