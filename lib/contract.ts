@@ -228,8 +228,8 @@ const OAUTH2_GRANT_TYPES = ['AUTHORIZATION_CODE', 'CLIENT_CREDENTIALS', 'JWT_BEA
 const SECRET_ARN = /^arn:aws(-(cn|us-gov|iso(-[bef])?))?:secretsmanager:.*$/;
 const KMS_KEY_ARN = /^$|^arn:aws[a-z0-9-]*:kms:.*$/;
 const TOKEN_URL = /^(https?):\/\/[-a-zA-Z0-9+&@#/%?=~_|!:,.;]*[-a-zA-Z0-9+&@#/%=~_|]$/;
-/** Glue's single-line string pattern (no control characters but tab). */
-const SINGLE_LINE = /^[\u0020-\uD7FF\uE000-\uFFFD\t]*$/;
+/** Glue's single-line string pattern (no control characters but tab; supplementary characters such as emoji allowed). */
+const SINGLE_LINE = /^[\u0020-\uD7FF\uE000-\uFFFD\t\u{10000}-\u{10FFFF}]*$/u;
 
 /**
  * Checks a TestConnection request against the Glue API's rules. `isUnresolved` tells which
