@@ -66,6 +66,11 @@ export interface ServedRequest {
   status?: number;
   /** The fault injected into this request, if any. */
   fault?: Fault['kind'];
+  /**
+   * The parsed request (as a fault hook sees it), only while `recordBodies` is on. It can hold
+   * secrets (a TestConnectionInput carries resolved passwords): for tests that look for them.
+   */
+  body?: Readonly<Record<string, unknown>>;
 }
 
 /** How GetConnection reports a connection's Status from now on. */
@@ -95,6 +100,8 @@ export interface LocalAws {
   faults: FaultHook | undefined;
   /** Every request served through `endpoint`, in arrival order. */
   readonly requests: readonly ServedRequest[];
+  /** Opt-in: also keep each request's parsed body in `requests` (see ServedRequest.body). Default false. */
+  recordBodies: boolean;
   clearRequests(): void;
   setConnectionStatus(connectionName: string, script: ConnectionStatusScript, catalogId?: string): void;
   /** Makes DescribeStacks answer this StackStatus for the stack (by ARN or name). */
@@ -221,6 +228,7 @@ class LocalAwsFront implements LocalAws {
   public readonly accountId = ACCOUNT_ID;
   public readonly credentials = CREDENTIALS;
   public faults: FaultHook | undefined;
+  public recordBodies = false;
   public endpoint = '';
 
   private readonly served: ServedRequest[] = [];
@@ -255,6 +263,10 @@ class LocalAwsFront implements LocalAws {
   }
 
   async listen(port: number): Promise<void> {
+    // Idle keep-alive sockets stay open longer than the SDK's longest back-off (20 s): with
+    // Node's default of 5 s, a retry after a long throttling back-off could race the server
+    // closing its idle socket and fail with ECONNRESET, an artifact of this endpoint.
+    this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', resolve);
@@ -303,7 +315,7 @@ class LocalAwsFront implements LocalAws {
     const raw = await readBody(req).catch(() => undefined);
     if (!raw) return void res.destroy();
     const request = parseRequest(req, raw);
-    const entry: ServedRequest = { service: request.service, operation: request.operation };
+    const entry: ServedRequest = { service: request.service, operation: request.operation, ...(this.recordBodies && { body: request.body }) };
     this.served.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;

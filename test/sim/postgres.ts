@@ -26,6 +26,8 @@ export interface Pg {
   /** `jdbc:postgresql://127.0.0.1:<port>/orders`, as a Glue connection holds it. */
   readonly jdbcUrl: string;
   setPassword(newPassword: string): Promise<void>;
+  /** Creates another login role, which may connect to the database (suites that need distinct credentials). */
+  createRole(user: string, password: string): Promise<void>;
   /** `pg_ctl stop -m fast`, then removes the cluster's directory. */
   stop(): Promise<void>;
 }
@@ -95,6 +97,9 @@ export async function startPostgres(): Promise<Pg> {
     async setPassword(newPassword) {
       await admin((c) => `ALTER ROLE ${user} PASSWORD ${c.escapeLiteral(newPassword)}`);
       password = newPassword;
+    },
+    async createRole(newUser, rolePassword) {
+      await admin((c) => `CREATE ROLE ${c.escapeIdentifier(newUser)} LOGIN PASSWORD ${c.escapeLiteral(rolePassword)}`);
     },
     async stop() {
       unregister();

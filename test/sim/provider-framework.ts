@@ -19,8 +19,13 @@
  * everything either writes through console is captured per event and nothing is printed.
  * `@aws-sdk/client-sfn`, which Lambda's Node.js runtime provides and this project does not
  * install, is replaced by a stub: only the isComplete waiter uses it, and our provider has none.
- * Each ProviderFramework is one pair of warm Lambda containers: the bundle is loaded (cold
- * start) on the first invocation, with the environment of that moment, and kept.
+ * Each ProviderFramework is one framework Lambda and a pool of warm handler containers: the
+ * bundle is loaded (cold start) on the first invocation, with the environment of that moment,
+ * and kept. `sendEvent` runs events one at a time, so they all reuse one container;
+ * `sendConcurrent` lets events overlap, and, as Lambda does, an invocation that finds every
+ * container busy gets a new one (a cold start), so no two invocations ever run in one module
+ * instance at once. The environment is process-wide: while events of one ProviderFramework are
+ * in flight it is that framework's; events of two ProviderFrameworks must not overlap.
  */
 import { AsyncLocalStorage } from 'async_hooks';
 import { Console } from 'console';
@@ -48,6 +53,12 @@ export interface SimEvent {
   readonly stackId?: string;
   /** What DescribeStacks answers during the event. Default: CREATE_/UPDATE_/DELETE_IN_PROGRESS. */
   readonly stackStatus?: string;
+  /**
+   * The handler Lambda's timeout for this event only (the handler sees it as its remaining
+   * time). Default: the framework's `handlerTimeoutSeconds`. For suites that need a short
+   * deadline in some events without a second framework.
+   */
+  readonly handlerTimeoutSeconds?: number;
 }
 
 export interface LogLine {
@@ -89,6 +100,13 @@ export interface ProviderFramework {
   readonly handlerArn: string;
   /** Sends one event and resolves when the framework is done. Events run one at a time. */
   sendEvent(event: SimEvent): Promise<EventResult>;
+  /**
+   * Sends one event at once, whatever else is in flight, as CloudFormation does with resources
+   * that do not depend on each other. Concurrent invocations run in separate handler containers.
+   */
+  sendConcurrent(event: SimEvent): Promise<EventResult>;
+  /** How many handler containers were started (cold starts) so far. */
+  readonly handlerContainers: number;
 }
 
 interface InvokeRequest {
@@ -150,11 +168,20 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
   const framework = loadCommonJs(path.join(RUNTIME_DIR, 'framework.js'), frameworkConsole, stubs, runtime) as { onEvent: (event: unknown) => Promise<void> };
   // The instance framework.js required, which is the one whose exports it calls through.
   const outbound = loadCommonJs(path.join(RUNTIME_DIR, 'outbound.js'), frameworkConsole, stubs, runtime) as Outbound;
-  let handler: LambdaHandler | undefined;
+  // Warm handler containers not running an invocation; the most recently used is reused first.
+  const idle: LambdaHandler[] = [];
+  let containers = 0;
+  // Per-event Lambda timeouts (SimEvent.handlerTimeoutSeconds), by RequestId.
+  const eventTimeouts = new Map<string, number>();
 
   outbound.invokeFunction = async ({ Payload }) => {
-    handler ??= (loadCommonJs(bundle, recorder('handler'), {}) as { handler: LambdaHandler }).handler;
-    return invoke(handler, JSON.parse(Payload), handlerName, handlerArn, timeoutMs);
+    const handler = idle.pop() ?? (containers++, (loadCommonJs(bundle, recorder('handler'), {}) as { handler: LambdaHandler }).handler);
+    try {
+      const event = JSON.parse(Payload) as { RequestId?: string };
+      return await invoke(handler, event, handlerName, handlerArn, eventTimeouts.get(String(event.RequestId)) ?? timeoutMs);
+    } finally {
+      idle.push(handler);
+    }
   };
   outbound.httpRequest = (requestOptions, body) => new Promise((resolve, reject) => {
     const request = http.request({ ...requestOptions, port: options.responseEndpoint.port, agent: false }, (response) => {
@@ -165,6 +192,29 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
     request.on('error', reject);
     request.end(body);
   });
+
+  // The environment is applied when the first of this framework's events starts and restored
+  // when the last in flight ends, so that overlapping events never restore it under each other.
+  let inFlight = 0;
+  let restoreEnvironment: (() => void) | undefined;
+  const acquireEnvironment = (): (() => void) => {
+    if (inFlight++ === 0) {
+      restoreEnvironment = applyEnvironment({
+        ...options.localAws.env(),
+        USER_ON_EVENT_FUNCTION_ARN: handlerArn,
+        AWS_LAMBDA_FUNCTION_NAME: handlerName,
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+        ...options.handlerEnvironment,
+      });
+    }
+    return () => {
+      if (--inFlight === 0) {
+        restoreEnvironment?.();
+        restoreEnvironment = undefined;
+      }
+    };
+  };
 
   let queue: Promise<unknown> = Promise.resolve();
   const run = async (sim: SimEvent): Promise<EventResult> => {
@@ -185,14 +235,8 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
     };
     const lines: LogLine[] = [];
     const started = Date.now();
-    const restore = applyEnvironment({
-      ...options.localAws.env(),
-      USER_ON_EVENT_FUNCTION_ARN: handlerArn,
-      AWS_LAMBDA_FUNCTION_NAME: handlerName,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
-      ...options.handlerEnvironment,
-    });
+    if (sim.handlerTimeoutSeconds !== undefined) eventTimeouts.set(requestId, sim.handlerTimeoutSeconds * 1000);
+    const restore = acquireEnvironment();
     let frameworkError: Error | undefined;
     try {
       await logs.run(lines, () => framework.onEvent(structuredClone(event)));
@@ -200,6 +244,7 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
       frameworkError = e as Error;
     } finally {
       restore();
+      eventTimeouts.delete(requestId);
     }
     const responses = options.responseEndpoint.responsesFor(requestId);
     return { response: responses[0], responses, logs: lines, durationMs: Date.now() - started, frameworkError, event };
@@ -212,6 +257,10 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
       const result = queue.then(() => run(sim));
       queue = result.catch(() => undefined);
       return result;
+    },
+    sendConcurrent: run,
+    get handlerContainers() {
+      return containers;
     },
   };
 }

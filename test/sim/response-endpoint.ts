@@ -81,7 +81,20 @@ export interface ResponseEndpoint {
   responsesFor(requestId: string): ReceivedResponse[];
   /** Answer the next N PUTs that pass S3's checks with 500 InternalError. */
   failNextPuts(count: number): void;
+  /**
+   * Per-PUT failures, for events that overlap: called for each PUT that passes S3's checks and
+   * is not failed by failFirstPuts / failNextPuts; true answers it with 500 InternalError.
+   * Assign undefined to stop.
+   */
+  failPuts: ((target: PutTarget) => boolean) | undefined;
   stop(): Promise<void>;
+}
+
+/** The ids of the answer a PUT carries (from its presigned path). */
+export interface PutTarget {
+  readonly stackId: string;
+  readonly logicalResourceId: string;
+  readonly requestId: string;
 }
 
 export async function startResponseEndpoint(options: ResponseEndpointOptions = {}): Promise<ResponseEndpoint> {
@@ -91,6 +104,7 @@ export async function startResponseEndpoint(options: ResponseEndpointOptions = {
   const received: ReceivedResponse[] = [];
   const rejected: RejectedRequest[] = [];
   let failures = options.failFirstPuts ?? 0;
+  let failPuts: ResponseEndpoint['failPuts'];
 
   /** The presigned query for a request; the server recomputes it to check a signature. */
   const sign = (method: string, hostHeader: string, path: string, query: Record<string, string>, signingDate: Date, expiresIn: number) => signer.presign({
@@ -141,11 +155,12 @@ export async function startResponseEndpoint(options: ResponseEndpointOptions = {
     }
     if (Date.now() > signedAt.getTime() + expiresIn * 1000) return refuse(403, 'AccessDenied', 'Request has expired');
     if (req.headers['content-length'] === undefined) return refuse(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
-    if (failures > 0) {
-      failures--;
+    const ids = idsFromPath(rawPath);
+    if (failures > 0 || failPuts?.(ids)) {
+      if (failures > 0) failures--;
       return refuse(500, 'InternalError', 'We encountered an internal error. Please try again.');
     }
-    received.push(inspect(idsFromPath(rawPath), body));
+    received.push(inspect(ids, body));
     return { status: 200 };
   };
 
@@ -158,6 +173,12 @@ export async function startResponseEndpoint(options: ResponseEndpointOptions = {
     port,
     received,
     rejected,
+    get failPuts() {
+      return failPuts;
+    },
+    set failPuts(hook) {
+      failPuts = hook;
+    },
     async presign(requestId, { stackId, logicalResourceId }, signingDate = new Date()) {
       const key = [stackId, logicalResourceId, requestId].map(encodeURIComponent).join('%7C').replace(/%2F/g, '/');
       const path = `/${BUCKET}/${key}`;

@@ -1,0 +1,192 @@
+/**
+ * `npm run demo`: see the connection test stop a deployment, without an AWS account.
+ *
+ * Brings up the local simulation of test/sim (moto on 127.0.0.1 with an in-process Glue
+ * TestConnection, a throwaway PostgreSQL cluster, a stand-in for CloudFormation's presigned
+ * response URL), deploys the example app (bin/example-stack.ts) twice with the deployment
+ * simulation the e2e suite uses (test/e2e/deploy.ts): once as written, once without the S3
+ * gateway endpoint its Glue connection needs. It prints what CloudFormation would show for
+ * the connection test (status, reason, time), then stops everything it started, also on
+ * Ctrl-C or an error. It prints no secret: every line it writes is checked against the
+ * passwords it knows, and a line holding one is masked and makes the demo fail.
+ */
+import { handlerBundleIsStale } from '../test/e2e/build-outputs';
+import { onProcessExit } from '../test/sim/lifecycle';
+
+type Deploy = typeof import('../test/e2e/deploy');
+
+const WIDTH = 100;
+const secrets = new Set<string>();
+let leakedSecret = false;
+
+/** Prints a line, masking any secret the demo knows (which would be a bug). */
+function say(line = ''): void {
+  let text = line;
+  for (const secret of secrets) {
+    if (secret && text.includes(secret)) {
+      text = text.split(secret).join('***');
+      leakedSecret = true;
+    }
+  }
+  process.stdout.write(`${text}\n`);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Words wrapped to the width, every line after the first indented like the first. */
+function wrap(text: string, indent: string, firstIndent = indent): string[] {
+  const lines: string[] = [];
+  let line = firstIndent;
+  let empty = true;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (!empty && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = indent;
+      empty = true;
+    }
+    line += empty ? word : ` ${word}`;
+    empty = false;
+  }
+  if (!empty) lines.push(line);
+  return lines;
+}
+
+/** `npm run demo` bundles the handler first; run directly, the demo refuses a stale bundle. */
+function ensureCurrentBuild(): void {
+  if (handlerBundleIsStale()) {
+    throw new Error('lib/handler/index.js is missing or older than lambda/: run `npm run demo` (it bundles first) or `npm run bundle`');
+  }
+}
+
+/** Short names of the resources a test waits for, in the order CloudFormation made them. */
+const SHORT_NAMES: Record<string, string> = {
+  'AWS::EC2::VPC': 'VPC',
+  'AWS::EC2::Subnet': 'subnet',
+  'AWS::EC2::RouteTable': 'route table',
+  'AWS::EC2::SubnetRouteTableAssociation': 'its association',
+  'AWS::EC2::VPCEndpoint': 'S3 gateway endpoint',
+  'AWS::EC2::SecurityGroup': 'security group',
+  'AWS::EC2::SecurityGroupIngress': 'its self-referencing rule',
+  'AWS::SecretsManager::Secret': 'secret',
+  'AWS::Glue::Connection': 'Glue connection',
+};
+
+interface Scenario {
+  readonly title: string;
+  readonly detail: string;
+  readonly customize?: (stack: import('../bin/example-stack').ExampleStack) => void;
+}
+
+async function deployOnce(d: Deploy, sim: import('../test/e2e/deploy').Simulation, scenario: Scenario, n: number, of: number): Promise<boolean> {
+  say(`${n}/${of}  cdk deploy ${d.EXAMPLE_STACK_NAME}: ${scenario.title}`);
+  for (const line of wrap(scenario.detail, '     ')) say(line);
+  const started = Date.now();
+  const stack = d.synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, customize: scenario.customize });
+  const unregister = onProcessExit(() => stack.remove());
+  const synthMs = Date.now() - started;
+  let deployment: import('../test/e2e/deploy').Deployment | undefined;
+  try {
+    const deployed = await d.deployExampleApp(sim, stack);
+    deployment = deployed.deployment;
+    const { operation } = deployed;
+    secrets.add(sim.pg.password);
+
+    const made = operation.events.filter((e) => e.type !== 'Custom::GlueConnectionTest' && e.status === 'CREATE_COMPLETE');
+    const madeMs = made.reduce((sum, e) => sum + e.durationMs, 0);
+    say(`  synthesized in ${seconds(synthMs)}; CloudFormation created ${made.length} resources the test waits for in ${seconds(madeMs)}:`);
+    for (const line of wrap([...new Set(made.map((e) => SHORT_NAMES[e.type] ?? e.type))].join(', '), '    ')) say(line);
+    const gated = operation.tests.flatMap((t) => d.dependentsOf(stack.template, t.logicalId)).join(', ');
+    for (const test of operation.tests) {
+      const result = test.data?.Result ? `  Result: ${String(test.data.Result)}` : '';
+      say(`  ${test.status.padEnd(16)} ${test.logicalId}  Custom::GlueConnectionTest  (${seconds(test.durationMs)})${result}`);
+      for (const [i, part] of (test.reason ?? '').split('\n').filter(Boolean).entries()) {
+        for (const line of wrap(part, '            ', i === 0 ? '    Reason: ' : '            ')) say(line);
+      }
+    }
+    if (operation.stackStatus === 'CREATE_COMPLETE') {
+      say(`  Stack ${operation.stackStatus}. ${gated} (the Glue job the test gates) is created after the test; not simulated.`);
+    } else {
+      say(`  Stack ${operation.stackStatus}: ${operation.neverCreated.join(', ')} was never created, and CloudFormation deleted what it had created.`);
+    }
+    say(`  (${seconds(Date.now() - started)} in all)`);
+    return operation.stackStatus === 'CREATE_COMPLETE';
+  } finally {
+    if (deployment?.exists) await deployment.deleteStack();
+    await deployment?.dispose();
+    stack.remove();
+    unregister();
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  // The AWS SDK warns on Node.js < 22 about its releases after January 2027; the handler runs on
+  // nodejs24.x in Lambda, so this warning would never appear there and is dropped here.
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
+    if (String(warning instanceof Error ? warning.message : warning).startsWith('NodeVersionSupportWarning')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+
+  say('cdk-glue-connection-test: a LOCAL SIMULATION of `cdk deploy`. No AWS account is used; nothing leaves 127.0.0.1.');
+  say();
+  ensureCurrentBuild();
+  const d: Deploy = await import('../test/e2e/deploy');
+
+  say('Starting moto (local AWS), PostgreSQL and a stand-in for CloudFormation\'s response URL...');
+  const starting = Date.now();
+  let sim: import('../test/e2e/deploy').Simulation;
+  try {
+    sim = await d.startSimulation();
+  } catch (e) {
+    if (!(e instanceof d.SimulationUnavailable)) throw e;
+    say();
+    say('The demo cannot start the local simulation:');
+    for (const line of e.message.split('\n')) say(`  ${line}`);
+    return 1;
+  }
+  say(`  ready in ${seconds(Date.now() - starting)}: AWS at ${sim.aws.endpoint} (moto + a local Glue whose TestConnection really`);
+  say(`  tests: VPC plumbing from moto's EC2, then a TCP connect and a login), PostgreSQL at 127.0.0.1:${sim.pg.port}.`);
+  say('  The Provider framework code from aws-cdk-lib runs the handler bundle from cdk.out, as Lambda would.');
+  say();
+
+  const scenarios: Scenario[] = [
+    {
+      title: 'the example app as written',
+      detail: 'The database adopts the password CloudFormation generates into the secret, as its rotation function would.',
+    },
+    {
+      title: 'the VPC without its S3 gateway endpoint',
+      detail: 'bin/example-stack.ts without `gatewayEndpoints: { S3: ... }`: the subnet of the Glue connection has no route to S3, which Glue requires.',
+      customize: d.exampleVariants.withoutS3Route,
+    },
+  ];
+  const results: boolean[] = [];
+  try {
+    for (const [i, scenario] of scenarios.entries()) {
+      results.push(await deployOnce(d, sim, scenario, i + 1, scenarios.length));
+      say();
+    }
+  } finally {
+    const stopping = Date.now();
+    await sim.stop();
+    say(`Stopped moto, PostgreSQL and the response endpoint (${seconds(Date.now() - stopping)}). Total ${seconds(Date.now() - started)}.`);
+  }
+  if (leakedSecret) {
+    say('BUG: a secret reached the demo\'s output (masked above). Please report it.');
+    return 1;
+  }
+  // The demo succeeds when the gate did its job: the good deployment passed, the broken one was stopped.
+  return results[0] && !results[1] ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    say(`demo failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (process.env.DEMO_DEBUG) console.error(e);
+    process.exitCode = 1;
+  },
+);
