@@ -68,14 +68,7 @@ export class GlueConnectionTestProvider extends Construct {
     this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
 
     const handlerLogGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: this.logRetention });
-    const role = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [handlerLogGroup.logGroupArn],
-    }));
+    const role = functionRole(this, 'HandlerRole', 'Tests Glue connections during deployment (cdk-glue-connection-test)', handlerLogGroup);
     // Read the stack's own status, to tell an Update made by a rollback from a deployment.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:DescribeStacks'],
@@ -96,7 +89,8 @@ export class GlueConnectionTestProvider extends Construct {
     });
 
     const frameworkLogGroup = new logs.LogGroup(this, 'FrameworkLogs', { retention: this.logRetention });
-    const frameworkOnEventRole = frameworkRole(this, frameworkLogGroup);
+    // The Provider adds the permission to invoke the handler.
+    const frameworkOnEventRole = functionRole(this, 'FrameworkRole', 'Provider framework of cdk-glue-connection-test', frameworkLogGroup);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: handler,
       logGroup: frameworkLogGroup,
@@ -148,14 +142,11 @@ export class GlueConnectionTestProvider extends Construct {
 }
 
 /**
- * The framework function's role: its log group and nothing else; the Provider adds the
- * permission to invoke the handler.
+ * A Lambda function's role that may write to its own log group and nothing else yet (no
+ * managed policy: AWSLambdaBasicExecutionRole would allow every log group of the account).
  */
-function frameworkRole(scope: Construct, logGroup: logs.ILogGroup): iam.Role {
-  const role = new iam.Role(scope, 'FrameworkRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'Provider framework of cdk-glue-connection-test',
-  });
+function functionRole(scope: Construct, id: string, description: string, logGroup: logs.ILogGroup): iam.Role {
+  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     resources: [logGroup.logGroupArn],
