@@ -150,8 +150,10 @@ export class GlueConnectionTest extends Construct {
 
     const timeout = props.timeout ?? Duration.seconds(TIMEOUT_LIMITS.defaultSeconds);
     const timeoutSeconds = timeout.toSeconds();
-    if (!Token.isUnresolved(timeoutSeconds)
-      && (timeoutSeconds < TIMEOUT_LIMITS.minSeconds || timeoutSeconds > TIMEOUT_LIMITS.maxSeconds)) {
+    if (Token.isUnresolved(timeoutSeconds)) {
+      // ServiceTimeout is computed from it at synth time.
+      errors.push('timeout: must be a literal Duration, not a token (a parameter or an attribute)');
+    } else if (timeoutSeconds < TIMEOUT_LIMITS.minSeconds || timeoutSeconds > TIMEOUT_LIMITS.maxSeconds) {
       errors.push(`timeout: must be between ${TIMEOUT_LIMITS.minSeconds} seconds and ${TIMEOUT_LIMITS.maxSeconds / 60} minutes (got ${timeout.toHumanString()})`);
     }
 

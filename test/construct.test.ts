@@ -1,4 +1,4 @@
-import { Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -195,6 +195,13 @@ describe('synth-time validation', () => {
   ])('refuses a timeout of %s', (timeout, shown) => {
     expect(errorOf({ connectionName: 'orders-db', timeout })).toBe(
       `GlueConnectionTest TestStack/Test: timeout: must be between 30 seconds and 10 minutes (got ${shown})`);
+  });
+
+  test('refuses a timeout that is a token, since ServiceTimeout is computed from it', () => {
+    const stack = newStack();
+    const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber;
+    expect(() => new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db', timeout: Duration.seconds(seconds) })).toThrow(
+      'GlueConnectionTest TestStack/Test: timeout: must be a literal Duration, not a token (a parameter or an attribute)');
   });
 
   test('refuses a connection name over 255 characters', () => {
