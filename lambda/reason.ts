@@ -84,7 +84,7 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
     case 'GlueEncryptionException':
       return { category: 'permissions', fix: "let the test handler use the connection's KMS key (kms:Decrypt), in the key policy and with test.addToHandlerPolicy()." };
     case 'EntityNotFoundException':
-      return { category: 'configuration', fix: `check that ${connection} exists in catalog ${subject.catalogId ?? 'of this account'} and region, and that the test depends on it (use the connection prop for one defined in this app).` };
+      return { category: 'configuration', fix: `check that ${connection} exists in ${subject.catalogId ? `catalog ${subject.catalogId}` : "this account's catalog"} in this region, and that the test depends on it (use the connection prop for one defined in this app).` };
     case 'FederationSourceException':
       return { category: 'configuration', fix: "check the federated source's settings and that it is reachable and accepts Glue's requests." };
     case 'ResourceNumberLimitExceededException':

@@ -101,7 +101,7 @@ describe('each error Glue declares for TestConnection', () => {
       { ...BY_NAME, CatalogId: '111122223333' });
 
     expect(reason).toBe('Glue connection "orders-db" failed its test (configuration): EntityNotFoundException: Connection with name '
-      + 'orders-db is not found. Fix: check that connection "orders-db" exists in catalog 111122223333 and region, and that the test '
+      + 'orders-db is not found. Fix: check that connection "orders-db" exists in catalog 111122223333 in this region, and that the test '
       + 'depends on it (use the connection prop for one defined in this app).');
   });
 
@@ -160,7 +160,7 @@ describe('the reason\'s limits', () => {
     expect(reason.length).toBeLessThanOrEqual(1000);
     expect(reason).toMatch(/^[\x20-\x7e]*$/);
     expect(reason.startsWith(`Glue connection "${name}" failed its test (configuration): EntityNotFoundException: Driver said: `)).toBe(true);
-    expect(reason).toMatch(/\.\.\. Fix: check that connection "c+" exists in catalog of this account and region, and that the test depends on it \(use the connection prop for one defined in this app\)\.$/);
+    expect(reason).toMatch(/\.\.\. Fix: check that connection "c+" exists in this account's catalog in this region, and that the test depends on it \(use the connection prop for one defined in this app\)\.$/);
   });
 
   test('a 100 KB message of dots and spaces is summarised in well under a second', async () => {
