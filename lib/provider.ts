@@ -16,6 +16,11 @@ import { TIMEOUT_LIMITS } from './contract';
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
 
 const PROVIDER_ID = 'GlueConnectionTestProvider';
+/**
+ * The current Node.js runtime. The package's peer range starts before aws-cdk-lib knew
+ * nodejs24.x; those releases get nodejs22.x (the bundle targets Node.js 20 and runs on both).
+ */
+const HANDLER_RUNTIME = (lambda.Runtime as unknown as { NODEJS_24_X?: lambda.Runtime }).NODEJS_24_X ?? lambda.Runtime.NODEJS_22_X;
 /** Connection ARNs per policy statement: well under a managed policy's 6,144 characters. */
 const RESOURCES_PER_STATEMENT = 40;
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
@@ -77,7 +82,7 @@ export class GlueConnectionTestProvider extends Construct {
 
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: HANDLER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
       handler: 'index.handler',
