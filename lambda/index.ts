@@ -65,7 +65,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   const physicalResourceId = event.RequestType === 'Update' ? event.PhysicalResourceId : `glue-connection-test:${event.LogicalResourceId}`;
   const clients = createClients();
   try {
-    return await test(event, context, clients, { startedAt, redactor, log, data, physicalResourceId });
+    return await createOrUpdate(event, context, clients, { startedAt, redactor, log, data, physicalResourceId });
   } finally {
     clients.destroy();
   }
@@ -79,7 +79,7 @@ interface Invocation {
   readonly physicalResourceId: string;
 }
 
-async function test(
+async function createOrUpdate(
   event: Exclude<CloudFormationCustomResourceEvent, { RequestType: 'Delete' }>, context: Context, clients: Clients,
   { startedAt, redactor, log, data, physicalResourceId }: Invocation,
 ): Promise<HandlerResponse> {
