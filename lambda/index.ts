@@ -112,7 +112,8 @@ async function createOrUpdate(
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
   } catch (e) {
     const reason = buildReason(e, subject, redactor);
-    log.error('test failed', { category: diagnose(e, subject).category, error: errorName(e), reason, durationMs: Date.now() - startedAt });
+    const { category, entry } = diagnose(e, subject);
+    log.error('test failed', { category, entry, error: errorName(e), reason, durationMs: Date.now() - startedAt });
     if (settings.failureMode === FailureMode.REPORT_ONLY) {
       return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
     }

@@ -3,28 +3,27 @@
  * name and message (cut, not dropped), and what to do. One line of plain ASCII, at most
  * MAX_REASON_LENGTH characters, with every secret masked.
  *
- * | error                                          | category      |
- * | ---------------------------------------------- | ------------- |
- * | login refused (password, user, OAuth grant)    | credentials   |
- * | security group, subnet route, refused, timeout | network       |
- * | host name does not resolve                     | DNS           |
- * | AccessDenied, KMS (GlueEncryptionException)    | permissions   |
- * | missing connection, invalid input, bad secret  | configuration |
- * | throttling, 5xx, conflict, quota, lost link    | Glue service  |
- * | the handler's own deadline                     | timeout       |
- * | anything else                                  | unexpected    |
+ * | error                                               | where its fix comes from          |
+ * | --------------------------------------------------- | --------------------------------- |
+ * | the handler's deadline, a property, a secret read   | here (the handler's own errors)   |
+ * | anything Glue or its driver reports                 | the catalogue (failure-catalogue) |
+ * | the handler's own link to AWS (DNS, resets)         | here                              |
+ * | a message the catalogue does not know               | "unexpected", Glue's text kept    |
  */
 import { MAX_REASON_LENGTH } from '../lib/contract';
 import { DeadlineExceeded } from './deadline';
+import { Category, lookUp } from './failure-catalogue';
 import { PropertyError } from './properties';
 import { Redactor } from './redact';
 
-export type Category = 'credentials' | 'network' | 'DNS' | 'permissions' | 'configuration' | 'Glue service' | 'timeout' | 'unexpected';
+export type { Category } from './failure-catalogue';
 
 export interface Diagnosis {
   readonly category: Category;
   /** What to do, one sentence. */
   readonly fix: string;
+  /** The catalogue entry that matched, for the log; absent for the handler's own errors and unknown messages. */
+  readonly entry?: string;
 }
 
 /** What the test was about, for the reason's opening words. */
@@ -47,20 +46,14 @@ export class ConnectionStatusFailed extends Error {
   public readonly name = 'ConnectionStatusFailed';
 }
 
-const CREDENTIALS = /password authentication failed|authentication failed|access denied for user|login failed|invalid (user ?name|password|credentials)|incorrect (user|password)|bad credentials|invalid_grant|invalid_client|unauthori[sz]ed|wrong password/i;
-const DNS = /unknownhost|unknown host|could not resolve|getaddrinfo|enotfound|name or service not known|name resolution|nodename nor servname/i;
-const S3_ROUTE = /s3 endpoint|nat gateway/i;
-const SECURITY_GROUP = /security group|ingress/i;
+const DNS = /getaddrinfo|ENOTFOUND|EAI_AGAIN/;
 /** The handler's own connection to AWS failed (the SDK retried first). */
 const NETWORK_TO_AWS = /^TimeoutError$|socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED/;
-const UNREACHABLE = /connection refused|econnrefused|timed out|timeout|unreachable|no route to host|communications link failure|could not connect|unable to connect|connect failed/i;
 
 /** Sorts an error into a category and says what to do about it. */
 export function diagnose(error: unknown, subject: Subject): Diagnosis {
   const name = errorName(error);
   const message = errorMessage(error);
-  const subnet = /subnet-[0-9a-z]+/i.exec(message)?.[0];
-  const groups = [...new Set(message.match(/sg-[0-9a-z]+/gi) ?? [])];
   const connection = subject.connectionName ? `connection "${subject.connectionName}"` : 'the connection';
 
   if (error instanceof DeadlineExceeded) {
@@ -78,52 +71,25 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
   if (error instanceof ConnectionStatusFailed) {
     return { category: 'configuration', fix: `fix ${connection} so that Glue can create it (see the status reason), then deploy again.` };
   }
-  switch (name) {
-    case 'AccessDeniedException':
-      return { category: 'permissions', fix: 'let the test handler call glue:TestConnection and read what the connection uses (add statements with test.addToHandlerPolicy()), or check Lake Formation permissions on the catalog.' };
-    case 'GlueEncryptionException':
-      return { category: 'permissions', fix: "let the test handler use the connection's KMS key (kms:Decrypt), in the key policy and with test.addToHandlerPolicy()." };
-    case 'EntityNotFoundException':
-      return { category: 'configuration', fix: `check that ${connection} exists in ${subject.catalogId ? `catalog ${subject.catalogId}` : "this account's catalog"} in this region, and that the test depends on it (use the connection prop for one defined in this app).` };
-    case 'FederationSourceException':
-      return { category: 'configuration', fix: "check the federated source's settings and that it is reachable and accepts Glue's requests." };
-    case 'ResourceNumberLimitExceededException':
-      return { category: 'Glue service', fix: 'a Glue quota is reached: remove unused resources or ask for a quota increase, then deploy again.' };
-    case 'ConflictException':
-      return { category: 'Glue service', fix: 'another operation on the connection was in progress: deploy again once it has finished.' };
-    case 'InternalServiceException':
-    case 'ThrottlingException':
-    case 'ServiceUnavailableException':
-      return { category: 'Glue service', fix: 'Glue failed or throttled even after retries: deploy again; if it persists, check the AWS Health Dashboard.' };
-    case 'OperationTimeoutException':
-      return { category: 'network', fix: `Glue timed out reaching the data store: check that the connection's subnet routes to it and that its security groups admit the traffic.` };
-  }
-  if (name === 'InvalidInputException' || name === 'ValidationException') {
-    if (CREDENTIALS.test(message)) {
-      return { category: 'credentials', fix: `check the user name and password of ${connection} (or the secret its SECRET_ID names) against the data store.` };
-    }
-    if (S3_ROUTE.test(message)) {
-      return { category: 'network', fix: `add an S3 gateway endpoint to the route table of ${subnet ?? "the connection's subnet"}, or a route to a NAT gateway.` };
-    }
-    if (SECURITY_GROUP.test(message)) {
-      const group = groups.length > 0 ? `security group ${groups.join(' or ')}` : "one of the connection's security groups";
-      return { category: 'network', fix: `add to ${group} an inbound rule for all TCP ports whose source is the group itself.` };
-    }
-    if (DNS.test(message)) {
-      return { category: 'DNS', fix: "check the host name of the connection; from the connection's subnet it must resolve in the VPC's DNS." };
-    }
-    if (UNREACHABLE.test(message)) {
-      return { category: 'network', fix: "check that the data store listens on the connection's host and port and that its security group admits the connection's security group." };
-    }
-    return { category: 'configuration', fix: `correct the properties of ${connection} that Glue names.` };
-  }
-  if (DNS.test(message) || DNS.test(name)) {
+  // The handler's own link to AWS, before the catalogue: "connect ECONNREFUSED" is not the data store's.
+  const code = (error as { code?: unknown } | null)?.code;
+  const own = !/Exception$/.test(name) && (typeof code === 'string' || name === 'TimeoutError' || name === 'Error');
+  if (own && (DNS.test(message) || DNS.test(String(code)))) {
     return { category: 'DNS', fix: 'the handler could not resolve an AWS endpoint: check AWS_ENDPOINT_URL settings and the VPC DNS of the handler.' };
   }
-  if (NETWORK_TO_AWS.test(name) || NETWORK_TO_AWS.test(message)) {
+  if (own && (NETWORK_TO_AWS.test(name) || NETWORK_TO_AWS.test(message) || NETWORK_TO_AWS.test(String(code)))) {
     return { category: 'Glue service', fix: 'the handler lost its connection to an AWS endpoint even after retries: deploy again; if it persists, check the handler\'s network path to AWS.' };
   }
-  return { category: 'unexpected', fix: "see the test handler's log for details, then deploy again." };
+  // Bounded, so that the catalogue's patterns take linear time whatever size of message Glue sends.
+  const found = lookUp(name, message.slice(0, 4 * MAX_REASON_LENGTH));
+  if (found) {
+    return { category: found.entry.category, fix: `${found.entry.fix(found.match, { connection, catalog: subject.catalogId ? `catalog ${subject.catalogId}` : "this account's catalog" })}.`, entry: found.entry.id };
+  }
+  return {
+    category: 'unexpected',
+    fix: "this library's catalogue of Glue failures does not know this message, so it has no specific advice: act on Glue's message above "
+      + "(the test handler's log has it whole), then deploy again.",
+  };
 }
 
 /** Builds the reason: one ASCII line, secrets masked, at most MAX_REASON_LENGTH characters. */

@@ -24,37 +24,37 @@ describe('each error Glue declares for TestConnection', () => {
     // [case, error name, category, Glue's message, what the Fix says]
     ['a wrong password', 'InvalidInputException', 'credentials',
       'Unable to connect: FATAL: password authentication failed for user "app"',
-      'check the user name and password of connection "orders-db"'],
+      'the password of database user app is wrong: correct PASSWORD of connection "orders-db"'],
     ['a subnet without a route to S3', 'InvalidInputException', 'network',
       `VPC S3 endpoint validation failed for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718. Reason: Could not find S3 endpoint or NAT gateway for subnetId: ${SUBNET} in Vpc vpc-0a1b2c3d4e5f60718.`,
-      `add an S3 gateway endpoint to the route table of ${SUBNET}, or a route to a NAT gateway.`],
+      `add an S3 gateway endpoint to the route table of ${SUBNET}, or a route 0.0.0.0/0 to a NAT gateway.`],
     ['a security group without its self-referencing rule', 'InvalidInputException', 'network',
       `At least one security group must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same security group: ${GROUP}`,
-      `add to security group ${GROUP} an inbound rule for all TCP ports whose source is the group itself.`],
+      `add to security group ${GROUP} an inbound rule for all TCP ports (0-65535) whose source is the group itself.`],
     ['a refused connection', 'InvalidInputException', 'network',
       'Unable to connect to orders.internal:5432: Connection refused',
-      "check that the data store listens on the connection's host and port"],
+      'Glue could not open a TCP connection to orders.internal:5432'],
     ['a host name that does not resolve', 'InvalidInputException', 'DNS',
       'java.net.UnknownHostException: orders.internal: Name or service not known',
-      'check the host name of the connection'],
-    ['any other invalid input', 'InvalidInputException', 'configuration',
+      'host name orders.internal does not resolve'],
+    ['any other invalid input', 'InvalidInputException', 'unexpected',
       'JDBC_ENGINE_VERSION 3 is not supported for engine postgres',
-      'correct the properties of connection "orders-db" that Glue names.'],
-    ['an operation timeout', 'OperationTimeoutException', 'network',
+      "this library's catalogue of Glue failures does not know this message"],
+    ['an operation timeout', 'OperationTimeoutException', 'timeout',
       'Test connection timed out',
-      "check that the connection's subnet routes to it"],
+      "check that the connection's security groups, route table and network ACL let traffic reach it"],
     ['a quota', 'ResourceNumberLimitExceededException', 'Glue service',
       'Maximum number of concurrent test connections reached',
       'a Glue quota is reached'],
     ['a KMS failure', 'GlueEncryptionException', 'permissions',
       'Unable to decrypt the connection password with key alias/glue',
-      "let the test handler use the connection's KMS key (kms:Decrypt)"],
+      "let the test handler's role use the KMS key of the catalog's connection passwords (kms:Decrypt)"],
     ['a federated source', 'FederationSourceException', 'configuration',
       'The federated source rejected the request',
       "check the federated source's settings"],
     ['missing permissions', 'AccessDeniedException', 'permissions',
       'User is not authorized to perform: glue:TestConnection',
-      'let the test handler call glue:TestConnection'],
+      "actions: ['glue:TestConnection']"],
     ['a missing connection', 'EntityNotFoundException', 'configuration',
       'Connection with name orders-db is not found',
       'check that connection "orders-db" exists'],
@@ -66,7 +66,7 @@ describe('each error Glue declares for TestConnection', () => {
       'deploy again'],
     ['an error Glue does not declare', 'SomethingNewException', 'unexpected',
       'A brand new failure',
-      "see the test handler's log for details"],
+      "does not know this message"],
   ])('%s (%s) is reported as %s, with a Fix', async (_, name, category, message, fix) => {
     const reason = await reasonFor(awsError(name, message));
 
@@ -84,7 +84,7 @@ describe('each error Glue declares for TestConnection', () => {
 
     expect(reason).toBe(`Glue connection "orders-db" failed its test (network): InvalidInputException: VPC S3 endpoint validation failed `
       + `for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718. Fix: add an S3 gateway endpoint to the route table of ${SUBNET}, `
-      + 'or a route to a NAT gateway.');
+      + 'or a route 0.0.0.0/0 to a NAT gateway.');
   });
 
   test('a security group without its self-referencing rule: the exact reason names the group', async () => {
@@ -93,7 +93,7 @@ describe('each error Glue declares for TestConnection', () => {
 
     expect(reason).toBe('Glue connection "orders-db" failed its test (network): InvalidInputException: At least one security group '
       + 'must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same '
-      + `security group: ${GROUP}. Fix: add to security group ${GROUP} an inbound rule for all TCP ports whose source is the group itself.`);
+      + `security group: ${GROUP}. Fix: add to security group ${GROUP} an inbound rule for all TCP ports (0-65535) whose source is the group itself.`);
   });
 
   test('a missing connection: the exact reason names the connection and its catalog', async () => {
@@ -109,7 +109,8 @@ describe('each error Glue declares for TestConnection', () => {
     const reason = await reasonFor(awsError('SomethingNewException', 'A brand new failure'));
 
     expect(reason).toBe('Glue connection "orders-db" failed its test (unexpected): SomethingNewException: A brand new failure. '
-      + "Fix: see the test handler's log for details, then deploy again.");
+      + "Fix: this library's catalogue of Glue failures does not know this message, so it has no specific advice: act on Glue's message above "
+      + "(the test handler's log has it whole), then deploy again.");
   });
 
   test('the SDK\'s own exception class is told apart by its name like any other', async () => {
@@ -130,7 +131,7 @@ describe('each error Glue declares for TestConnection', () => {
     const reason = await reasonFor(awsError('InvalidInputException', 'FATAL: password authentication failed for user "app"'), jdbcDefinition());
 
     expect(reason).toBe('Glue connection input (JDBC) failed its test (credentials): InvalidInputException: FATAL: password authentication '
-      + 'failed for user "app". Fix: check the user name and password of the connection (or the secret its SECRET_ID names) against the data store.');
+      + 'failed for user "app". Fix: the password of database user app is wrong: correct PASSWORD of the connection, or the secret its SECRET_ID names.');
   });
 });
 
@@ -147,8 +148,8 @@ describe('the reason\'s limits', () => {
 
     expect(reason.length).toBeLessThanOrEqual(1000);
     expect(reason).toMatch(/^[\x20-\x7e]*$/);
-    expect(reason.startsWith('Glue connection "orders-db" failed its test (configuration): InvalidInputException: Driver said: Zeile ')).toBe(true);
-    expect(reason).toMatch(/\.\.\. Fix: correct the properties of connection "orders-db" that Glue names\.$/);
+    expect(reason.startsWith('Glue connection "orders-db" failed its test (unexpected): InvalidInputException: Driver said: Zeile ')).toBe(true);
+    expect(reason).toMatch(/\.\.\. Fix: this library's catalogue of Glue failures does not know this message, .* then deploy again\.$/);
     expect(reason).not.toMatch(/ {2}/);
   });
 

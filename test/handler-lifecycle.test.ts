@@ -53,8 +53,8 @@ describe('Create', () => {
     const error = await failureOf(createEvent(BY_NAME));
 
     expect(error.message).toBe('Glue connection "orders-db" failed its test (credentials): InvalidInputException: Unable to connect: '
-      + 'FATAL: password authentication failed for user "app". Fix: check the user name and password of connection "orders-db" '
-      + '(or the secret its SECRET_ID names) against the data store.');
+      + 'FATAL: password authentication failed for user "app". Fix: the password of database user app is wrong: correct PASSWORD of connection "orders-db", '
+      + 'or the secret its SECRET_ID names.');
   });
 });
 
@@ -156,8 +156,8 @@ describe('failure modes', () => {
       Data: {
         Result: 'FAILED',
         Reason: 'Glue connection "orders-db" failed its test (credentials): InvalidInputException: Unable to connect: '
-          + 'FATAL: password authentication failed for user "app". Fix: check the user name and password of connection "orders-db" '
-          + '(or the secret its SECRET_ID names) against the data store.',
+          + 'FATAL: password authentication failed for user "app". Fix: the password of database user app is wrong: correct PASSWORD of connection "orders-db", '
+          + 'or the secret its SECRET_ID names.',
         TestedAt: expect.stringMatching(ISO_TIME),
         DurationMs: expect.stringMatching(/^\d+$/),
       },

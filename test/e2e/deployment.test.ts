@@ -145,7 +145,7 @@ test('wrong password: FAILED with a (credentials) reason that says what to fix',
 
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(new RegExp('^Glue connection "orders-db" failed its test \\(credentials\\): InvalidInputException: '
-    + 'FATAL: password authentication failed for user "orders_app"\\. Fix: check the user name and password of connection "orders-db"'));
+    + 'FATAL: password authentication failed for user "orders_app"\\. Fix: the password of database user orders_app is wrong: correct PASSWORD of connection "orders-db"'));
   expect(reason).toMatch(/\n\nLogs: \/aws\/lambda\/GlueConnectionTest-Handler-\w+\n$/);
 });
 
@@ -156,7 +156,7 @@ test('database port closed: FAILED with a (network) reason naming host and port'
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(network\): InvalidInputException: /);
   expect(reason).toContain(`Unable to connect to 127.0.0.1:${closedPort}: Connection refused`);
-  expect(reason).toContain("Fix: check that the data store listens on the connection's host and port");
+  expect(reason).toContain(`Fix: Glue could not open a TCP connection to 127.0.0.1:${closedPort}:`);
 });
 
 test('security group without the self-referencing rule: FAILED with a (network) reason naming the group', async () => {
@@ -167,7 +167,7 @@ test('security group without the self-referencing rule: FAILED with a (network) 
   const groupId = createdId(operation, 'AWS::EC2::SecurityGroup');
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(network\): InvalidInputException: At least one security group must open all ingress ports/);
-  expect(reason).toContain(`Fix: add to security group ${groupId} an inbound rule for all TCP ports whose source is the group itself.`);
+  expect(reason).toContain(`Fix: add to security group ${groupId} an inbound rule for all TCP ports (0-65535) whose source is the group itself.`);
 });
 
 test('subnet without an S3 route: FAILED with a (network) reason naming the subnet', async () => {
@@ -178,7 +178,7 @@ test('subnet without an S3 route: FAILED with a (network) reason naming the subn
   const subnetId = createdId(operation, 'AWS::EC2::Subnet');
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(new RegExp(`^Glue connection "orders-db" failed its test \\(network\\): InvalidInputException: VPC S3 endpoint validation failed for SubnetId: ${subnetId}\\.`));
-  expect(reason).toContain(`Fix: add an S3 gateway endpoint to the route table of ${subnetId}, or a route to a NAT gateway.`);
+  expect(reason).toContain(`Fix: add an S3 gateway endpoint to the route table of ${subnetId}, or a route 0.0.0.0/0 to a NAT gateway.`);
 });
 
 test('connection missing: FAILED with a reason naming the connection', async () => {
