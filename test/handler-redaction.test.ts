@@ -42,7 +42,7 @@ function expectNoCanary(text: string): void {
 }
 
 describe('a resolved secret that Glue echoes back', () => {
-  const echo = `Login failed. Request was {"ConnectionProperties":{"USERNAME":"app","CREDENTIAL":"${JSON_FORM}"}}; `
+  const echo = `Login failed for user 'app'. Request was {"ConnectionProperties":{"USERNAME":"app","CREDENTIAL":"${JSON_FORM}"}}; `
     + `url jdbc:postgresql://orders.internal:5432/orders?user=app&auth=${URL_FORM}; raw value '${CANARY}'`;
 
   beforeEach(() => {
@@ -54,7 +54,7 @@ describe('a resolved secret that Glue echoes back', () => {
     const { text, thrown } = await everything(createEvent(jdbcDefinition()));
 
     expect(glueMock.commandCalls(TestConnectionCommand)[0].args[0].input.TestConnectionInput?.ConnectionProperties?.PASSWORD).toBe(CANARY);
-    expect(thrown?.message).toMatch(/^Glue connection input \(JDBC\) failed its test \(credentials\): InvalidInputException: Login failed\./);
+    expect(thrown?.message).toMatch(/^Glue connection input \(JDBC\) failed its test \(credentials\): InvalidInputException: Login failed for user 'app'\./);
     expect(thrown?.message).toContain('"CREDENTIAL":"***"');
     expect(thrown?.message).toContain('auth=***;');
     expect(thrown?.message).toContain("raw value '***'");

@@ -229,7 +229,7 @@ test('Glue echoing the credentials in its error: the reason, the logs and the re
       kind: 'error',
       status: 400,
       errorType: 'InvalidInputException',
-      message: `Login failed for user "orders_app" with '${password}' (url ${encodeURIComponent(password)}); `
+      message: `Login failed for user 'orders_app' with '${password}' (url ${encodeURIComponent(password)}); `
         + `client ${clientSecret} refused; request: ${JSON.stringify(input)}`,
     };
   };
@@ -240,7 +240,7 @@ test('Glue echoing the credentials in its error: the reason, the logs and the re
     const report = await deployment.sendTestEvent(reportId, 'Create');
 
     expect(gate.status).toBe('CREATE_FAILED');
-    expect(gate.reason).toMatch(/^Glue connection input \(JDBC\) failed its test \(credentials\): InvalidInputException: Login failed for user "orders_app" with '\*\*\*' \(url \*\*\*\); client \*\*\* refused; request: /);
+    expect(gate.reason).toMatch(/^Glue connection input \(JDBC\) failed its test \(credentials\): InvalidInputException: Login failed for user 'orders_app' with '\*\*\*' \(url \*\*\*\); client \*\*\* refused; request: /);
     expect(report.status).toBe('CREATE_COMPLETE');
     expect(report.data).toMatchObject({ Result: 'FAILED', Reason: expect.stringContaining("with '***' (url ***); client *** refused") });
     expectNoLeak(gate);

@@ -166,7 +166,7 @@ const DEFINITIVE: readonly { readonly errorType: string; readonly message: strin
   { errorType: 'EntityNotFoundException', message: 'Connection not found', category: 'configuration' },
   { errorType: 'InvalidInputException', message: 'VPC S3 endpoint validation failed for SubnetId: subnet-0abc123. VPC: vpc-0def456.', category: 'network' },
   { errorType: 'GlueEncryptionException', message: 'Unable to decrypt the connection password with KMS key', category: 'permissions' },
-  { errorType: 'OperationTimeoutException', message: 'Timed out connecting to the data store', category: 'network' },
+  { errorType: 'OperationTimeoutException', message: 'Timed out connecting to the data store', category: 'timeout' },
   { errorType: 'ResourceNumberLimitExceededException', message: 'Too many connection tests in progress', category: 'Glue service' },
 ];
 
