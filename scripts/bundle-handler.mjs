@@ -18,6 +18,10 @@ const result = await build({
   // The SDK's ES modules: esbuild can tree-shake them (the CommonJS build is one file per
   // package, every operation's schema included), which more than halves the bundle.
   mainFields: ['module', 'main'],
+  // The SDK's ES modules load some Node built-ins with import() (node:http, node:async_hooks).
+  // Everything else is inlined; a require of the built-in does the same without needing an ES
+  // module loader in the function's realm (the local simulation loads the bundle with one).
+  supported: { 'dynamic-import': false },
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
