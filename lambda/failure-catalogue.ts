@@ -47,7 +47,7 @@ const or = (value: string | undefined, fallback: string): string => (value ? val
 
 /** The one line that grants an action, as a user adds it to the test. */
 const grantLine = (action: string, resource = '*'): string =>
-  `test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['${action}'], resources: ['${resource}'] }))`;
+  `test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['${action}'], resources: ['${resource}'] }))`;
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
   // ---------------------------------------------------------------- permissions (before credentials)
@@ -135,7 +135,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     names: ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'],
     example: 'Access to a resource was denied.',
     fix: () => "the message names no action: find the denied call in CloudTrail (errorCode AccessDenied) and allow it to the test handler's role "
-      + 'with test.addToHandlerPolicy(), or grant Lake Formation permissions on the catalog',
+      + 'through the test (it is IGrantable: test.grantPrincipal), or grant Lake Formation permissions on the catalog',
   },
   // Source: Glue API reference, "TestConnection", Errors: GlueEncryptionException "An encryption operation failed."
   {

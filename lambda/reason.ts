@@ -65,7 +65,7 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
   if (error instanceof SecretError) {
     const cause = errorName(error.cause);
     return /AccessDenied|KMS|Decryption/i.test(cause)
-      ? { category: 'permissions', fix: `let the test handler read ${error.secretId} (secretsmanager:GetSecretValue, and kms:Decrypt on its key), e.g. with test.addToHandlerPolicy().` }
+      ? { category: 'permissions', fix: `let the test handler read ${error.secretId} (secretsmanager:GetSecretValue, and kms:Decrypt on its key), e.g. with secret.grantRead(test) and key.grantDecrypt(test).` }
       : { category: 'configuration', fix: `check that secret ${error.secretId} exists in this account and region and holds the JSON key the test names.` };
   }
   if (error instanceof ConnectionStatusFailed) {

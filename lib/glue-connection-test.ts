@@ -5,12 +5,12 @@ import { createHash } from 'crypto';
 import { Annotations, CfnResource, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import {
   FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_CONNECTION_PROPERTY_KEYS, SECRET_POINTER_MEMBERS,
   TestConnectionInputShape, TIMEOUT_LIMITS, validateRequest,
 } from './contract';
+import { GlueConnectionTestHandlerOptions } from './handler-options';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from './request-json';
 import { grantSecretValue } from './secret-reference';
@@ -57,13 +57,6 @@ export interface GlueConnectionTestOptions {
    * @default false
    */
   readonly retestOnEveryDeploy?: boolean;
-
-  /**
-   * How long the logs of the stack's shared test handler are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** Properties of a GlueConnectionTest: which connection to test, and how. */
@@ -103,7 +96,22 @@ export interface GlueConnectionTestProps extends GlueConnectionTestOptions {
  * const test = new GlueConnectionTest(this, 'OrdersDbTest', { connection: ordersDb });
  * test.gate(etlJob);
  */
-export class GlueConnectionTest extends Construct {
+export class GlueConnectionTest extends Construct implements iam.IGrantable {
+  /** The CloudFormation resource type of a connection test. */
+  public static readonly RESOURCE_TYPE: string = RESOURCE_TYPE;
+
+  /**
+   * Sets options of the test handler that every GlueConnectionTest in the stack of `scope`
+   * shares (logs, VPC, concurrency, tracing). Call it before or after creating the tests; the
+   * template is the same. A second call may repeat a value but not change it: a different value
+   * is an error naming both callers.
+   *
+   * @param scope the stack, or any construct in it; its path names the caller in errors
+   */
+  public static configureStack(scope: Construct, options: GlueConnectionTestHandlerOptions): void {
+    GlueConnectionTestProvider.of(scope).configure(options, scope.node.path || Stack.of(scope).stackName);
+  }
+
   /**
    * A test built from the JSON that `aws glue test-connection --cli-input-json` takes
    * (`ConnectionName`, `CatalogId`, `TestConnectionInput`; see `--generate-cli-skeleton`).
@@ -127,6 +135,11 @@ export class GlueConnectionTest extends Construct {
   public readonly connectionName?: string;
   /** The custom resource that runs the test. */
   public readonly resource: CustomResource;
+  /**
+   * The stack's shared test handler: grant it what a connection needs beyond what the test
+   * grants itself, e.g. `key.grantDecrypt(test)` for a key that encrypts a secret.
+   */
+  public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly provider: GlueConnectionTestProvider;
 
@@ -174,7 +187,8 @@ export class GlueConnectionTest extends Construct {
       throw new Error(`GlueConnectionTest ${this.node.path}: ${errors.length === 1 ? errors[0] : '\n  - ' + errors.join('\n  - ')}`);
     }
 
-    this.provider = GlueConnectionTestProvider.of(this, { logRetention: props.logRetention });
+    this.provider = GlueConnectionTestProvider.of(this);
+    this.grantPrincipal = this.provider.handlerRole;
     this.provider.grantTest(connectionName, catalogId);
     for (const s of rendered?.secrets ?? []) grantSecretValue(this, this.provider.handlerRole, s.SecretId);
     this.grantGlueSecretPointers(rendered?.input, cfnConnection);
@@ -193,7 +207,8 @@ export class GlueConnectionTest extends Construct {
     };
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,
-      serviceToken: this.provider.serviceToken,
+      // The framework is rebuilt if the stack's options change after this test.
+      serviceToken: Lazy.string({ produce: () => this.provider.serviceToken }),
       properties: properties as Record<string, unknown>,
       serviceTimeout: Duration.seconds(timeoutSeconds + TIMEOUT_LIMITS.serviceTimeoutMarginSeconds),
     });
@@ -212,16 +227,6 @@ export class GlueConnectionTest extends Construct {
    */
   public gate(...constructs: IConstruct[]): void {
     for (const c of constructs) c.node.addDependency(this);
-  }
-
-  /** Adds a statement to the policy of the stack's shared test handler (e.g. for a KMS key). */
-  public addToHandlerPolicy(statement: iam.PolicyStatement): void {
-    this.provider.handlerRole.addToPrincipalPolicy(statement);
-  }
-
-  /** The role of the stack's shared test handler. */
-  public get handlerRole(): iam.IRole {
-    return this.provider.handlerRole;
   }
 
   /**

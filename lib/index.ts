@@ -1,7 +1,7 @@
 export { GlueConnectionTest, GlueConnectionTestOptions, GlueConnectionTestProps } from './glue-connection-test';
-export { GlueConnectionTestProvider, GlueConnectionTestProviderProps } from './provider';
+export { GlueConnectionTestHandlerOptions } from './handler-options';
 export {
   AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
   ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
 } from './test-connection-input';
-export { FailureMode, TestResult, RESOURCE_TYPE } from './contract';
+export { FailureMode, TestResult } from './contract';

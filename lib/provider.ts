@@ -1,9 +1,11 @@
 /**
  * The one handler Lambda and the one Provider framework of a stack, shared by all its
  * connection tests: a stack with 200 tests has the same two functions as one with a single test.
+ * Internal: users reach it through `GlueConnectionTest` (`grantPrincipal`, `configureStack`).
  */
 import * as path from 'path';
-import { Duration, Stack, ArnFormat } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +13,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { TIMEOUT_LIMITS } from './contract';
+import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, validateHandlerOptions } from './handler-options';
 
 /** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
@@ -24,91 +27,85 @@ const HANDLER_RUNTIME = (lambda.Runtime as unknown as { NODEJS_24_X?: lambda.Run
 /** Connection ARNs per policy statement: well under a managed policy's 6,144 characters. */
 const RESOURCES_PER_STATEMENT = 40;
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
-
-/** Options of the stack's shared provider. */
-export interface GlueConnectionTestProviderProps {
-  /**
-   * How long the handler's and the framework's logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-}
+/** The children built from the stack's options, rebuilt when the options change. */
+const BUILT_CHILDREN = ['HandlerLogs', 'FrameworkLogs', 'SecurityGroup', 'Handler', 'FrameworkRole', 'Provider'];
 
 /**
- * The stack's shared connection-test provider. Obtain it with `GlueConnectionTestProvider.of`.
+ * The stack's shared connection-test provider, created on first use. Its role (the tests'
+ * grant principal) is made once; its functions are built from the stack's handler options and
+ * rebuilt, under the same ids, when `configure` changes them, so the template does not depend
+ * on whether the options came before or after the tests. Anything that changes the functions
+ * belongs in `build()`.
  */
 export class GlueConnectionTestProvider extends Construct {
-  /**
-   * The provider of the stack that holds `scope`, created on first use. A later call with a
-   * different `logRetention` is an error: the stack's tests share one handler.
-   */
-  public static of(scope: Construct, props: GlueConnectionTestProviderProps = {}): GlueConnectionTestProvider {
+  /** The provider of the stack that holds `scope`, created on first use. */
+  public static of(scope: Construct): GlueConnectionTestProvider {
     const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(PROVIDER_ID) as GlueConnectionTestProvider | undefined;
-    if (!existing) return new GlueConnectionTestProvider(stack, PROVIDER_ID, props);
-    const wanted = props.logRetention ?? DEFAULT_LOG_RETENTION;
-    if (props.logRetention !== undefined && wanted !== existing.logRetention) {
-      throw new Error(`logRetention: the connection tests of stack ${stack.stackName} share one handler, whose log retention is already ${existing.logRetention} days; give every test the same logRetention (got ${wanted})`);
-    }
-    return existing;
+    return (stack.node.tryFindChild(PROVIDER_ID) as GlueConnectionTestProvider | undefined) ?? new GlueConnectionTestProvider(stack, PROVIDER_ID);
   }
 
-  /** The handler function that calls Glue. */
-  public readonly handler: lambda.IFunction;
-  /** The handler's role: add to it what your connection needs (e.g. `kms:Decrypt` on a key). */
-  public readonly handlerRole: iam.IRole;
-  /** The service token of the Provider framework, for `CustomResource`. */
-  public readonly serviceToken: string;
-  /** How long the handler's and the framework's logs are kept, in days. */
-  public readonly logRetention: logs.RetentionDays;
-
+  /** The stack's options, and the path of the construct that set each one. */
+  private readonly options: { -readonly [K in keyof GlueConnectionTestHandlerOptions]: GlueConnectionTestHandlerOptions[K] } = {};
+  private readonly optionOrigins: Partial<Record<keyof GlueConnectionTestHandlerOptions, string>> = {};
+  private _handlerRole?: iam.Role;
+  private _handler?: lambda.Function;
+  private _handlerLogGroup?: logs.ILogGroup;
+  /** Whether the log key's policy lets CloudWatch Logs use it (the key outlives rebuilds). */
+  private keyPolicySet = false;
+  private _serviceToken?: string;
   /** Tests of a named connection: test it, and read its status while waiting for READY. */
   private readonly namedStatements: iam.PolicyStatement[] = [];
   /** Tests of a TestConnectionInput, which names no connection. */
   private readonly inputStatements: iam.PolicyStatement[] = [];
 
-  private constructor(scope: Stack, id: string, props: GlueConnectionTestProviderProps) {
+  private constructor(scope: Stack, id: string) {
     super(scope, id);
-    this.logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
+  }
 
-    const handlerLogGroup = new logs.LogGroup(this, 'HandlerLogs', { retention: this.logRetention });
-    const role = functionRole(this, 'HandlerRole', 'Tests Glue connections during deployment (cdk-glue-connection-test)', handlerLogGroup);
-    // Read the stack's own status, to tell an Update made by a rollback from a deployment.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks'],
-      resources: [scope.stackId],
-    }));
+  /**
+   * Sets handler options for the whole stack. A value already set by another call must be
+   * the same: a different one is an error that names both callers.
+   */
+  public configure(options: GlueConnectionTestHandlerOptions, origin: string): void {
+    const errors = validateHandlerOptions(options);
+    const merged: GlueConnectionTestHandlerOptions = { ...this.options };
+    for (const name of HANDLER_OPTION_NAMES) {
+      const value = options[name];
+      if (value === undefined) continue;
+      const existing = this.options[name];
+      if (existing !== undefined && !sameOption(existing, value)) {
+        errors.push(`${name} is already set to ${show(existing)} by ${this.optionOrigins[name]}; ${origin} sets it to ${show(value)}. `
+          + 'The tests of a stack share one handler: give the option once, or the same value everywhere');
+      }
+      (merged as Record<string, unknown>)[name] = value;
+    }
+    if (errors.length === 0) errors.push(...validateHandlerOptions(merged).map((e) => `${e} (the stack's options combined)`));
+    if (errors.length > 0) {
+      throw new Error(`GlueConnectionTest.configureStack(${origin}): ${errors.length === 1 ? errors[0] : '\n  - ' + errors.join('\n  - ')}`);
+    }
+    for (const name of HANDLER_OPTION_NAMES) {
+      if (options[name] !== undefined && this.options[name] === undefined) this.optionOrigins[name] = origin;
+    }
+    Object.assign(this.options, merged);
+    if (this._handler) this.build();
+  }
 
-    const handler = new lambda.Function(this, 'Handler', {
-      description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
-      runtime: HANDLER_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
-      handler: 'index.handler',
-      timeout: Duration.seconds(TIMEOUT_LIMITS.handlerLambdaSeconds),
-      memorySize: 256,
-      role,
-      logGroup: handlerLogGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-    });
+  /** The handler's role: the grant principal of every test in the stack. */
+  public get handlerRole(): iam.Role {
+    this.ensureBuilt();
+    return this._handlerRole!;
+  }
 
-    const frameworkLogGroup = new logs.LogGroup(this, 'FrameworkLogs', { retention: this.logRetention });
-    // The Provider adds the permission to invoke the handler.
-    const frameworkOnEventRole = functionRole(this, 'FrameworkRole', 'Provider framework of cdk-glue-connection-test', frameworkLogGroup);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: handler,
-      logGroup: frameworkLogGroup,
-      frameworkOnEventRole,
-    });
+  /** The handler function that calls Glue. */
+  public get handler(): lambda.IFunction {
+    this.ensureBuilt();
+    return this._handler!;
+  }
 
-    const handlerLogicalId = scope.getLogicalId(handler.node.defaultChild as lambda.CfnFunction);
-    acknowledge(frameworkOnEventRole.node.findChild('DefaultPolicy'), `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
-      'The Provider framework may invoke any version of the stack\'s connection-test handler (the ARN with a :* qualifier), and that one function only.',
-      `Resource::<${handlerLogicalId}.Arn>:*`);
-    this.handler = handler;
-    this.handlerRole = role;
-    this.serviceToken = provider.serviceToken;
+  /** The service token of the Provider framework, for `CustomResource`. */
+  public get serviceToken(): string {
+    this.ensureBuilt();
+    return this._serviceToken!;
   }
 
   /**
@@ -125,6 +122,134 @@ export class GlueConnectionTestProvider extends Construct {
     });
     if (connectionName !== undefined) this.allow(this.namedStatements, ['glue:TestConnection', 'glue:GetConnection'], [catalog, connection]);
     else this.allow(this.inputStatements, ['glue:TestConnection'], [catalog, connection]);
+  }
+
+  private ensureBuilt(): void {
+    if (!this._handler) this.build();
+  }
+
+  /**
+   * Builds (or rebuilds) the functions, their log groups and the framework from the options.
+   * The handler role stays: it carries every grant made so far.
+   */
+  private build(): void {
+    for (const id of BUILT_CHILDREN) this.node.tryRemoveChild(id);
+    const stack = Stack.of(this);
+    const o = this.options;
+
+    const handlerLogGroup = o.logGroup ?? this.logGroup('HandlerLogs');
+    const frameworkLogGroup = o.logGroup ?? this.logGroup('FrameworkLogs');
+    const securityGroups = o.vpc && !o.securityGroups
+      ? [new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: o.vpc,
+        description: 'Connection tests of cdk-glue-connection-test: outbound HTTPS to AWS APIs',
+        allowAllOutbound: true,
+      })]
+      : o.securityGroups;
+    const network = o.vpc ? { vpc: o.vpc, vpcSubnets: o.vpcSubnets, securityGroups } : {};
+
+    if (!this._handlerRole) {
+      const role = functionRole(this, 'HandlerRole', 'Tests Glue connections during deployment (cdk-glue-connection-test)');
+      // The log group may change with the options: the statement reads the current one.
+      role.addToPrincipalPolicy(logStatement(() => this._handlerLogGroup!.logGroupArn));
+      // Read the stack's own status, to tell an Update made by a rollback from a deployment.
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [stack.stackId],
+      }));
+      this._handlerRole = role;
+    }
+    const role = this._handlerRole;
+
+    const handler = new lambda.Function(this, 'Handler', {
+      description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
+      runtime: HANDLER_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
+      handler: 'index.handler',
+      timeout: Duration.seconds(TIMEOUT_LIMITS.handlerLambdaSeconds),
+      memorySize: 256,
+      role,
+      logGroup: handlerLogGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: o.reservedConcurrentExecutions,
+      ...network,
+    });
+
+    // What the options need of the handler's role goes in a policy of its own, rebuilt with the
+    // options: the role's default policy carries the tests' grants in the order they were made,
+    // and the options must not change that order. Tracing is set on the function's L1 for the
+    // same reason (aws-cdk-lib would add its X-Ray statement to the default policy).
+    const optionStatements: iam.PolicyStatement[] = [];
+    const acknowledgements: string[] = [];
+    if (o.vpc) {
+      optionStatements.push(networkInterfaceStatement());
+      acknowledgements.push(NETWORK_INTERFACES_REASON);
+    }
+    if (o.tracing !== undefined && o.tracing !== lambda.Tracing.DISABLED) {
+      (handler.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: o.tracing };
+      // As aws-cdk-lib's Function grants it for tracing.
+      optionStatements.push(new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+      acknowledgements.push('X-Ray\'s PutTraceSegments and PutTelemetryRecords support no resource-level permissions.');
+    }
+    if (optionStatements.length > 0) {
+      const policy = new iam.ManagedPolicy(this, 'HandlerOptionsPolicy', {
+        description: 'What the stack-wide options of cdk-glue-connection-test need of its test handler',
+        roles: [role],
+        statements: optionStatements,
+      });
+      // Lambda checks the network-interface permissions when it creates the function.
+      handler.node.addDependency(policy);
+      acknowledge(policy, 'AwsSolutions-IAM5[Resource::*]', acknowledgements.join(' '), 'Resource::*');
+    }
+
+    // The Provider adds the permission to invoke the handler.
+    const frameworkOnEventRole = functionRole(this, 'FrameworkRole', 'Provider framework of cdk-glue-connection-test');
+    frameworkOnEventRole.addToPrincipalPolicy(logStatement(() => frameworkLogGroup.logGroupArn));
+    if (o.vpc) {
+      frameworkOnEventRole.addToPrincipalPolicy(networkInterfaceStatement());
+      acknowledge(frameworkOnEventRole.node.findChild('DefaultPolicy'), 'AwsSolutions-IAM5[Resource::*]', NETWORK_INTERFACES_REASON, 'Resource::*');
+    }
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: handler,
+      logGroup: frameworkLogGroup,
+      frameworkOnEventRole,
+      ...network,
+    });
+
+    const handlerLogicalId = stack.getLogicalId(handler.node.defaultChild as lambda.CfnFunction);
+    acknowledge(frameworkOnEventRole.node.findChild('DefaultPolicy'), `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
+      'The Provider framework may invoke any version of the stack\'s connection-test handler (the ARN with a :* qualifier), and that one function only.',
+      `Resource::<${handlerLogicalId}.Arn>:*`);
+    this._handler = handler;
+    this._handlerLogGroup = handlerLogGroup;
+    this._serviceToken = provider.serviceToken;
+  }
+
+  /** One of the library's own log groups, kept and encrypted as the options say. */
+  private logGroup(id: string): logs.LogGroup {
+    const key = this.options.logEncryptionKey;
+    const logGroup = new logs.LogGroup(this, id, {
+      retention: this.options.logRetention ?? DEFAULT_LOG_RETENTION,
+      encryptionKey: key,
+    });
+    if (key && !this.keyPolicySet) {
+      this.keyPolicySet = true;
+      // CloudWatch Logs uses the key on the log group's behalf, so the key policy must let it
+      // ("Encrypt log data in CloudWatch Logs using AWS KMS", CloudWatch Logs user guide), for
+      // log groups of this account and region: naming the log group itself would make the key
+      // and the log group refer to each other.
+      const stack = Stack.of(this);
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }), true);
+    }
+    return logGroup;
   }
 
   /**
@@ -147,14 +272,43 @@ export class GlueConnectionTestProvider extends Construct {
 }
 
 /**
- * A Lambda function's role that may write to its own log group and nothing else yet (no
- * managed policy: AWSLambdaBasicExecutionRole would allow every log group of the account).
+ * A Lambda function's role with nothing in it yet (no managed policy: AWSLambdaBasicExecutionRole
+ * would allow every log group of the account).
  */
-function functionRole(scope: Construct, id: string, description: string, logGroup: logs.ILogGroup): iam.Role {
-  const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
+function functionRole(scope: Construct, id: string, description: string): iam.Role {
+  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+}
+
+/** Writing to one log group, read when the template is made. */
+function logStatement(logGroupArn: () => string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: [logGroup.logGroupArn],
-  }));
-  return role;
+    resources: [Lazy.string({ produce: logGroupArn })],
+  });
+}
+
+/**
+ * What Lambda needs to attach a function to a VPC, as AWS's Lambda developer guide lists it
+ * ("Giving Lambda functions access to resources in an Amazon VPC": the actions of the
+ * AWSLambdaVPCAccessExecutionRole managed policy), written out so the role has no AWS managed
+ * policy.
+ */
+function networkInterfaceStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  });
+}
+const NETWORK_INTERFACES_REASON = 'Lambda creates and deletes a VPC function\'s network interfaces with its role: the Describe actions '
+  + 'support only "*", and the interfaces\' ids are unknown until Lambda creates them (AWS\'s AWSLambdaVPCAccessExecutionRole grants the same on "*").';
+
+/** An option's value, for an error message. */
+function show(value: unknown): string {
+  if (typeof value === 'object' && value !== null && 'node' in value) return (value as Construct).node.path;
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value, (k, v) => (k && typeof v === 'object' && v && 'node' in v ? (v as Construct).node.path : v));
+  return JSON.stringify(value);
 }

@@ -3,7 +3,6 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { ConnectionType, FailureMode, GlueConnectionTest, GlueConnectionTestProps } from '../lib';
 import { handlerStatements, newStack, testProperties } from './helpers';
 
@@ -312,21 +311,6 @@ describe('the provider', () => {
     });
   });
 
-  test('keeps logs for a month by default, or as configured', () => {
-    template(synthTest({ connectionName: 'a' }).template, 30);
-    template(synthTest({ connectionName: 'a', logRetention: logs.RetentionDays.ONE_WEEK }).template, 7);
-    function template(t: Template, days: number) {
-      t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: days }, 2);
-    }
-  });
-
-  test('refuses a second log retention in the same stack, naming the prop', () => {
-    const stack = newStack();
-    new GlueConnectionTest(stack, 'A', { connectionName: 'a', logRetention: logs.RetentionDays.ONE_WEEK });
-    expect(() => new GlueConnectionTest(stack, 'B', { connectionName: 'b', logRetention: logs.RetentionDays.ONE_YEAR })).toThrow(
-      'logRetention: the connection tests of stack TestStack share one handler, whose log retention is already 7 days; give every test the same logRetention (got 365)');
-  });
-
   test('grants exactly the logs, the stack status and Glue on the tested connection and its catalog', () => {
     const { template } = synthTest({ connectionName: 'orders-db' });
     expect(handlerStatements(template)).toEqual([
@@ -364,13 +348,5 @@ describe('the provider', () => {
     const actions = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
-  });
-
-  test('lets users add to the handler policy', () => {
-    const stack = newStack();
-    const test = new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
-    test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: ['arn:aws:kms:eu-west-1:111122223333:key/k'] }));
-    expect(handlerStatements(Template.fromStack(stack))).toContainEqual(
-      { Action: 'kms:Decrypt', Effect: 'Allow', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/k' });
   });
 });

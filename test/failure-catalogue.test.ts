@@ -181,7 +181,7 @@ describe('the misfiles the issue lists', () => {
   test('a missing ec2:CreateTags names the action and the one line that adds it', () => {
     const { fix } = diagnose(error('AccessDeniedException',
       'User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:eu-west-1:1:network-interface/*'), subject);
-    expect(fix).toContain("test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['ec2:CreateTags'], resources: ['arn:aws:ec2:eu-west-1:1:network-interface/*'] }))");
+    expect(fix).toContain("test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:CreateTags'], resources: ['arn:aws:ec2:eu-west-1:1:network-interface/*'] }))");
   });
 
   test('an OAuth invalid_grant is not told to check a user name and password', () => {

@@ -264,7 +264,7 @@ describe('a secret that cannot be read', () => {
       + `TestConnectionInput.ConnectionProperties.PASSWORD from ${DB_SECRET_ARN}: AccessDeniedException: User: `
       + 'arn:aws:sts::111122223333:assumed-role/handler is not authorized to perform: secretsmanager:GetSecretValue on resource: '
       + `${DB_SECRET_ARN}. Fix: let the test handler read ${DB_SECRET_ARN} (secretsmanager:GetSecretValue, and kms:Decrypt on its key), `
-      + 'e.g. with test.addToHandlerPolicy().');
+      + 'e.g. with secret.grantRead(test) and key.grantDecrypt(test).');
     expect(glueMock.calls()).toHaveLength(0);
   });
 
