@@ -10,7 +10,9 @@ import {
   FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_CONNECTION_PROPERTY_KEYS, SECRET_POINTER_MEMBERS,
   TestConnectionInputShape, TIMEOUT_LIMITS, validateRequest,
 } from './contract';
+import { checkGateArguments, validateGates } from './gate';
 import { GlueConnectionTestHandlerOptions } from './handler-options';
+import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './option-checks';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from './request-json';
 import { grantSecretValue } from './secret-reference';
@@ -142,6 +144,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly provider: GlueConnectionTestProvider;
+  /** What `gate()` was given, checked when the app is final. */
+  private readonly gated: IConstruct[] = [];
 
   constructor(scope: Construct, id: string, props: GlueConnectionTestProps) {
     super(scope, id);
@@ -161,14 +165,9 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     const rendered = props.testConnectionInput ? renderTestConnectionInput(this, props.testConnectionInput) : undefined;
     errors.push(...(rendered?.errors ?? []));
 
-    const timeout = props.timeout ?? Duration.seconds(TIMEOUT_LIMITS.defaultSeconds);
-    const timeoutSeconds = timeout.toSeconds();
-    if (Token.isUnresolved(timeoutSeconds)) {
-      // ServiceTimeout is computed from it at synth time.
-      errors.push('timeout: must be a literal Duration, not a token (a parameter or an attribute)');
-    } else if (timeoutSeconds < TIMEOUT_LIMITS.minSeconds || timeoutSeconds > TIMEOUT_LIMITS.maxSeconds) {
-      errors.push(`timeout: must be between ${TIMEOUT_LIMITS.minSeconds} seconds and ${TIMEOUT_LIMITS.maxSeconds / 60} minutes (got ${timeout.toHumanString()})`);
-    }
+    // JavaScript callers can pass any value: the types are checked here, not only by tsc.
+    const timeoutSeconds = checkedTimeoutSeconds(props.timeout, errors) ?? TIMEOUT_LIMITS.defaultSeconds;
+    errors.push(...checkOptionValues(props));
 
     // With the choice of connection settled above, the API's rules check the request.
     if (given.length === 1 && (connectionName !== undefined || rendered !== undefined)) {
@@ -213,6 +212,15 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       serviceTimeout: Duration.seconds(timeoutSeconds + TIMEOUT_LIMITS.serviceTimeoutMarginSeconds),
     });
     this.node.addValidation({ validate: () => noDynamicReferences(this.resource) });
+    this.node.addValidation({
+      validate: () => validateGates({
+        test: this,
+        resource: this.resource.node.defaultChild as CfnResource,
+        connection: cfnConnection,
+        properties,
+        handlerUses: () => this.provider.uses(),
+      }, this.gated),
+    });
 
     this.connectionName = connectionName;
     this.result = this.resource.getAttString('Result');
@@ -226,7 +234,11 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
    * passes, and never when it fails (in FAIL_DEPLOYMENT mode).
    */
   public gate(...constructs: IConstruct[]): void {
-    for (const c of constructs) c.node.addDependency(this);
+    checkGateArguments(this.node.path, constructs);
+    for (const c of constructs) {
+      c.node.addDependency(this);
+      this.gated.push(c);
+    }
   }
 
   /**

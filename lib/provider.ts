@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
 import { TIMEOUT_LIMITS } from './contract';
 import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, validateHandlerOptions } from './handler-options';
@@ -122,6 +122,14 @@ export class GlueConnectionTestProvider extends Construct {
     });
     if (connectionName !== undefined) this.allow(this.namedStatements, ['glue:TestConnection', 'glue:GetConnection'], [catalog, connection]);
     else this.allow(this.inputStatements, ['glue:TestConnection'], [catalog, connection]);
+  }
+
+  /** Constructs of the app that the functions use, as the options name them. */
+  public uses(): IConstruct[] {
+    const o = this.options;
+    const subnets = o.vpc ? o.vpc.selectSubnets(o.vpcSubnets).subnets : [];
+    return [o.logGroup, o.logEncryptionKey, ...(o.securityGroups ?? []), ...subnets]
+      .filter((c): c is NonNullable<typeof c> => c !== undefined && Construct.isConstruct(c));
   }
 
   private ensureBuilt(): void {

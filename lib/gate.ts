@@ -1,0 +1,110 @@
+/**
+ * `gate()`'s guard rails: what it is given must be a construct; a construct with nothing to
+ * wait (no CloudFormation resource outside the test) is a warning; and a construct that holds
+ * something the test itself waits for (its connection, a resource of the connection's network
+ * path) would make the two wait for each other, which is refused at synth with the cycle named,
+ * instead of CloudFormation's "Circular dependency between resources" at deploy.
+ */
+import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import { Construct, IConstruct } from 'constructs';
+import { describeValue } from './option-checks';
+
+/** What the test waits for, read when the app is final. */
+export interface GateContext {
+  /** The test construct. */
+  readonly test: IConstruct;
+  /** The test's CloudFormation resource. */
+  readonly resource: CfnResource;
+  /** The tested connection, when it is in the app. */
+  readonly connection?: glue.CfnConnection;
+  /** The properties the test's resource was given (their Refs and GetAtts are waited for). */
+  readonly properties: unknown;
+  /** Constructs of the app that the stack's test handler uses (its VPC's subnets, its log key). */
+  readonly handlerUses: () => IConstruct[];
+}
+
+/** Refuses an argument of `gate()` that is not a construct, naming its position and type. */
+export function checkGateArguments(testPath: string, constructs: readonly unknown[]): void {
+  constructs.forEach((c, i) => {
+    if (!Construct.isConstruct(c)) {
+      throw new Error(`GlueConnectionTest ${testPath}: gate: argument ${i + 1} must be a construct that is to wait for the test, `
+        + `such as a glue.CfnJob, a glue.CfnCrawler or an L2 job (got ${describeValue(c)})`);
+    }
+  });
+}
+
+/**
+ * The synth-time checks of the gated constructs: errors for cycles; warnings, added to the
+ * gated construct, for a gate that does nothing.
+ */
+export function validateGates(context: GateContext, gated: readonly IConstruct[]): string[] {
+  if (gated.length === 0) return [];
+  const waited = waitedFor(context);
+  const errors: string[] = [];
+  const testPath = context.test.node.path;
+  for (const c of new Set(gated)) {
+    const path = c.node.path || '(the app)';
+    if (Stack.isStack(c) && c === Stack.of(context.test)) {
+      warn(c, `gate(${path}) does nothing: a stack cannot wait for a resource inside it. Gate the constructs that use the connection (a job, a crawler) instead.`);
+      continue;
+    }
+    const cycle = [...waited].find(([r]) => r === c || r.node.scopes.includes(c));
+    if (cycle) {
+      const [resource, why] = cycle;
+      errors.push(`gate(${path}): ${resource.node.path} (${why}) is inside it, so the test and it would wait for each other: `
+        + `${testPath} -> ${resource.node.path} -> ${testPath}. Gate the constructs that use the connection (a job, a crawler), not one that holds the connection or its network path.`);
+      continue;
+    }
+    const resources = c.node.findAll().filter((x) => CfnResource.isCfnResource(x) && !x.node.scopes.includes(context.test));
+    if (resources.length === 0) {
+      warn(c, `gate(${path}) does nothing: ${c === context.test ? 'it is the test itself' : 'it holds no CloudFormation resource (only resources wait; an output, a parameter or an empty construct cannot)'}. `
+        + 'Gate the constructs that use the connection (a job, a crawler) instead.');
+    }
+  }
+  return errors;
+}
+
+/** The resources the test waits for, each with why, as CloudFormation would order them. */
+function waitedFor(context: GateContext): Map<IConstruct, string> {
+  const stack = Stack.of(context.test);
+  const byLogicalId = new Map<string, CfnResource>();
+  for (const r of stack.node.findAll()) {
+    if (CfnResource.isCfnResource(r) && Stack.of(r) === stack) byLogicalId.set(stack.resolve(r.logicalId), r);
+  }
+  const waited = new Map<IConstruct, string>();
+  const add = (r: IConstruct | undefined, why: string) => {
+    if (r && !r.node.scopes.includes(context.test) && !waited.has(r)) waited.set(r, why);
+  };
+  if (context.connection) {
+    add(context.connection, 'the tested connection');
+    // The connection waits for what its definition refers to (subnet, security groups, secret).
+    for (const id of referencedIds(stack.resolve(context.connection.connectionInput))) {
+      add(byLogicalId.get(id), 'a resource the tested connection refers to');
+    }
+  }
+  for (const id of referencedIds(stack.resolve(context.properties))) add(byLogicalId.get(id), 'a resource the test refers to');
+  for (const r of context.resource.obtainDependencies()) {
+    if (CfnResource.isCfnResource(r)) add(r, 'a resource the test depends on');
+  }
+  for (const c of context.handlerUses()) add(c, 'used by the stack\'s test handler');
+  return waited;
+}
+
+/** The logical ids that Refs and GetAtts of a resolved value name. */
+function referencedIds(value: unknown, found: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) referencedIds(v, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'Ref' && typeof v === 'string') found.add(v);
+      else if (k === 'Fn::GetAtt' && Array.isArray(v) && typeof v[0] === 'string') found.add(v[0]);
+      else referencedIds(v, found);
+    }
+  }
+  return found;
+}
+
+function warn(scope: IConstruct, message: string): void {
+  Annotations.of(scope).addWarningV2('cdk-glue-connection-test:gateNoOp', message);
+}
