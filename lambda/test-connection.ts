@@ -3,8 +3,9 @@
  * secrets, and call Glue's TestConnection. Every step races the deadline.
  */
 import { GetConnectionCommand, TestConnectionCommand, TestConnectionCommandInput } from '@aws-sdk/client-glue';
+import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { parsePointer, SecretReference, TestConnectionInputShape } from '../lib/contract';
+import { parsePointer, SecretReference } from '../lib/contract';
 import { Clients } from './aws';
 import { Deadline } from './deadline';
 import { Logger } from './log';
@@ -20,7 +21,7 @@ export async function testConnection(settings: TestSettings, deadline: Deadline,
   const request: TestConnectionCommandInput = {
     ConnectionName: settings.connectionName,
     CatalogId: settings.catalogId,
-    TestConnectionInput: input as TestConnectionCommandInput['TestConnectionInput'],
+    TestConnectionInput: input,
   };
   log.info('calling Glue TestConnection', { secrets: settings.secretReferences.length });
   await deadline.run('Glue TestConnection', () => glue.send(new TestConnectionCommand(request), { abortSignal: deadline.signal }));
@@ -47,12 +48,12 @@ async function waitUntilReady(name: string, catalogId: string | undefined, deadl
 }
 
 /** A copy of the input with every referenced secret read and written at its target. */
-async function withSecrets(input: TestConnectionInputShape, references: SecretReference[], deadline: Deadline, redactor: Redactor, secretsManager: Clients['secretsManager']): Promise<TestConnectionInputShape> {
-  const filled = structuredClone(input) as Record<string, unknown>;
+async function withSecrets(input: TestConnectionInput, references: SecretReference[], deadline: Deadline, redactor: Redactor, secretsManager: Clients['secretsManager']): Promise<TestConnectionInput> {
+  const filled = structuredClone(input);
   const values = await Promise.all(references.map((ref) => readSecret(ref, deadline, secretsManager)));
   references.forEach((ref, i) => {
     redactor.add(values[i]);
-    setAt(filled, parsePointer(ref.Target), values[i]);
+    setAt(filled as unknown as Record<string, unknown>, parsePointer(ref.Target), values[i]);
   });
   return filled;
 }

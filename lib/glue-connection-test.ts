@@ -16,7 +16,7 @@ import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './op
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from './request-json';
 import { grantSecretValue } from './secret-reference';
-import { camelCase, renderTestConnectionInput, TestConnectionInput } from './test-connection-input';
+import { propPathOf, renderTestConnectionInput, TestConnectionInput } from './test-connection-input';
 
 /** Settings of a connection test other than which connection it tests. */
 export interface GlueConnectionTestOptions {
@@ -122,7 +122,10 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
    * deploy time. A plain value in a secret member is an error.
    */
   public static fromRequestJson(scope: Construct, id: string, requestJson: string, options: GlueConnectionTestOptions = {}): GlueConnectionTest {
-    return new GlueConnectionTest(scope, id, { ...options, ...propsFromRequestJson(requestJson) });
+    const { props, notes } = propsFromRequestJson(requestJson);
+    const test = new GlueConnectionTest(scope, id, { ...options, ...props });
+    for (const note of notes) Annotations.of(test).addWarningV2('cdk-glue-connection-test:skeletonPlaceholder', note);
+    return test;
   }
 
   /** `PASSED`, `FAILED` (only in REPORT_ONLY mode) or `SKIPPED` (an Update during rollback). */
@@ -179,7 +182,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       }, Token.isUnresolved);
       errors.push(...findings.errors.map(describe));
       for (const warning of findings.warnings) {
-        Annotations.of(this).addWarningV2('cdk-glue-connection-test:connectionType', describe(warning));
+        Annotations.of(this).addWarningV2(`cdk-glue-connection-test:${warning.code ?? 'request'}`, describe(warning));
       }
     }
     if (errors.length > 0) {
@@ -318,14 +321,8 @@ function noDynamicReferences(resource: CustomResource): string[] {
 
 /** A finding of the shared rules, in the construct's own prop names. */
 function describe(finding: Finding): string {
-  const path = finding.path.length === 0 ? 'props' : propPath(finding.path);
+  const path = finding.path.length === 0 ? 'props' : propPathOf(finding.path);
   return `${path}: ${finding.message}`;
-}
-
-/** API path (`TestConnectionInput.ConnectionProperties.PORT`) to prop path. Map keys stay as they are. */
-function propPath(apiPath: readonly string[]): string {
-  const maps = new Set(['ConnectionProperties', 'TokenUrlParametersMap', 'CustomAuthenticationCredentials']);
-  return apiPath.map((segment, i) => (i > 0 && maps.has(apiPath[i - 1]) ? segment : camelCase(segment))).join('.');
 }
 
 /** A resource's template entry, with tokens, as CDK renders it (overrides included). */

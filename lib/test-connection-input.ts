@@ -5,12 +5,16 @@
  */
 import { SecretValue, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { SECRET_AUTHENTICATION_MEMBERS, SECRET_CONNECTION_PROPERTY_KEYS, TestConnectionInputShape, toPointer } from './contract';
+import {
+  didYouMean, isPlainObject, isSecretKey, kindOf, MemberRule, StructureRule, TEST_CONNECTION_INPUT, TEST_CONNECTION_REQUEST,
+  TestConnectionInputShape, toPointer,
+} from './contract';
 import { locateSecret, SecretLocation } from './secret-reference';
 
 /**
  * The type of a connection to test. TestConnection is documented for `JDBC` and `SALESFORCE`;
  * `ConnectionType.of()` takes any other type Glue may accept, with a synth-time warning.
+ * From JavaScript, the type's name as a string (`'JDBC'`) is taken as well.
  */
 export class ConnectionType {
   /** A JDBC database. */
@@ -49,6 +53,8 @@ export enum OAuth2GrantType {
   CLIENT_CREDENTIALS = 'CLIENT_CREDENTIALS',
   /** JWT bearer grant. */
   JWT_BEARER = 'JWT_BEARER',
+  /** Refresh token grant. */
+  REFRESH_TOKEN = 'REFRESH_TOKEN',
 }
 
 /**
@@ -60,16 +66,18 @@ export interface TestConnectionInput {
 
   /**
    * The connection's properties that are not secret, by Glue's ConnectionPropertyKey names
-   * (`HOST`, `PORT`, `JDBC_ENGINE`, `JDBC_CONNECTION_URL`, `USERNAME`, `SECRET_ID`, ...).
-   * Every `*PASSWORD*` key belongs in `secretConnectionProperties`.
+   * (`HOST`, `PORT`, `JDBC_ENGINE`, `JDBC_CONNECTION_URL`, `USERNAME`, `SECRET_ID`,
+   * `INSTANCE_URL`, ...). A key that the Glue API model does not list is passed to Glue with a
+   * synth-time warning. Every `*PASSWORD*` key belongs in `secretConnectionProperties`, except
+   * the `ENCRYPTED_*` ones, which hold ciphertext.
    *
    * @default - no properties
    */
   readonly connectionProperties?: { [key: string]: string };
 
   /**
-   * The connection's secret properties (`PASSWORD` and every other `*PASSWORD*` key), as
-   * Secrets Manager references: the handler reads them at deploy time, so they never enter the
+   * The connection's secret properties (`PASSWORD` and every other `*PASSWORD*` key but the
+   * `ENCRYPTED_*` ones), as Secrets Manager references: the handler reads them at deploy time, so they never enter the
    * template, an event or a log.
    *
    * @example { PASSWORD: secret.secretValueFromJson('password') }
@@ -274,97 +282,134 @@ export interface RenderedInput {
   readonly errors: string[];
 }
 
-const PROP = 'testConnectionInput';
+const PROP = TEST_CONNECTION_INPUT.prop;
 
-/** Renders the typed input into the API's shape, taking every secret out as a reference. */
+/** How to give a ConnectionType, for the message when something else was given. */
+const CONNECTION_TYPE_FORMS = "a ConnectionType (ConnectionType.JDBC, ConnectionType.SALESFORCE or ConnectionType.of('NAME')) or the type's name as a string";
+
+/**
+ * Renders the typed input into the API's shape, member by member from the request table,
+ * taking every secret out as a reference. Props a JavaScript caller may get wrong (a misspelled
+ * member, a value of the wrong type) are reported with their prop path.
+ */
 export function renderTestConnectionInput(scope: IConstruct, input: TestConnectionInput): RenderedInput {
   const secrets: LocatedSecret[] = [];
   const secretTargets: string[] = [];
   const errors: string[] = [];
-  const secret = (value: unknown, apiPath: string[], property: string): undefined => {
-    if (value === undefined) return undefined;
+  const stack = Stack.of(scope);
+
+  const secret = (value: unknown, apiPath: string[], prop: string): void => {
+    if (value === undefined) return;
     secretTargets.push(toPointer(apiPath));
     try {
-      secrets.push({ Target: toPointer(apiPath), ...locateSecret(value, property) });
+      secrets.push({ Target: toPointer(apiPath), ...locateSecret(value, prop) });
     } catch (e) {
       errors.push((e as Error).message);
     }
-    return undefined;
+  };
+  /** A plain string member: a dynamic reference in it would be resolved into the event. */
+  const plain = (value: string, prop: string, fix = 'pass secrets as SecretValue props'): string => {
+    if ((Token.isUnresolved(value) ? JSON.stringify(stack.resolve(value)) : value).includes('{{resolve:')) {
+      errors.push(`${prop}: holds a CloudFormation dynamic reference, which CloudFormation would resolve into the event the handler receives; ${fix}`);
+    }
+    return value;
   };
 
-  const props = input.connectionProperties;
-  if (props && !Token.isUnresolved(props)) {
-    for (const [key, value] of Object.entries(props)) {
-      if (SECRET_CONNECTION_PROPERTY_KEYS.includes(key)) {
-        errors.push(`${PROP}.connectionProperties.${key}: holds a secret as a plain string, which would be written into the template; `
-          + `move it to ${PROP}.secretConnectionProperties.${key} and pass SecretValue.secretsManager(secretArn, { jsonField }), or set SECRET_ID`);
-      } else if (JSON.stringify(Stack.of(scope).resolve(value)).includes('{{resolve:')) {
-        errors.push(`${PROP}.connectionProperties.${key}: holds a CloudFormation dynamic reference, which CloudFormation would resolve into the event the handler receives; `
-          + `pass secrets through ${PROP}.secretConnectionProperties`);
+  const render = (rule: MemberRule, value: unknown, apiPath: string[], prop: string): unknown => {
+    if (value === undefined) return undefined;
+    if (rule.type === 'string') {
+      if (rule.secret) return secret(value, apiPath, prop);
+      if (typeof value === 'string') return plain(value, prop);
+      if (rule.named && value !== null && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
+        return plain((value as { name: string }).name, prop);
+      }
+      errors.push(`${prop}: must be ${rule.named ? CONNECTION_TYPE_FORMS : 'a string'} (got ${kindOf(value)})`);
+      return undefined;
+    }
+    // A whole map or structure as a token: the handler checks it at deploy time.
+    if (Token.isUnresolved(value)) return value;
+    if (!isPlainObject(value)) {
+      errors.push(`${prop}: must be ${rule.type === 'map' ? 'an object of strings' : 'an object'} (got ${kindOf(value)})`);
+      return undefined;
+    }
+    if (rule.type === 'map') {
+      const parent = prop.slice(0, prop.lastIndexOf('.'));
+      const out: Record<string, string> = {};
+      for (const [key, v] of Object.entries(value)) {
+        if (v === undefined) continue;
+        if (rule.secret) {
+          secret(v, [...apiPath, key], `${prop}.${key}`);
+        } else if (isSecretKey(rule, key)) {
+          secretTargets.push(toPointer([...apiPath, key])); // given, if wrongly: the input's rules count it as present
+          errors.push(`${prop}.${key}: holds a secret as a plain string, which would be written into the template; `
+            + `move it to ${parent}.${rule.secretProp}.${key} and pass SecretValue.secretsManager(secretArn, { jsonField }), or set SECRET_ID`);
+        } else if (typeof v !== 'string') {
+          errors.push(`${prop}.${key}: must be a string (got ${kindOf(v)})`);
+        } else {
+          out[key] = plain(v, `${prop}.${key}`, rule.secretProp ? `pass secrets through ${parent}.${rule.secretProp}` : undefined);
+        }
+      }
+      return out;
+    }
+    return renderStructure(rule, value, apiPath, prop);
+  };
+
+  const renderStructure = (rule: StructureRule, value: Record<string, unknown>, apiPath: string[], prop: string): Record<string, unknown> => {
+    const props = Object.values(rule.members).flatMap((m) => (m.type === 'map' && m.secretProp ? [m.prop, m.secretProp] : [m.prop]));
+    for (const key of Object.keys(value)) {
+      if (!props.includes(key) && value[key] !== undefined) {
+        errors.push(`${prop}.${key}: is not a property of ${prop}${didYouMean(key, props)} (allowed: ${props.join(', ')})`);
       }
     }
-  }
-  for (const [key, value] of Object.entries(input.secretConnectionProperties ?? {})) {
-    if (!SECRET_CONNECTION_PROPERTY_KEYS.includes(key)) {
-      errors.push(`${PROP}.secretConnectionProperties.${key}: is not a secret connection property; `
-        + `allowed keys are ${SECRET_CONNECTION_PROPERTY_KEYS.join(', ')}; put other properties in ${PROP}.connectionProperties`);
-      continue;
+    const out: Record<string, unknown> = {};
+    for (const [apiName, member] of Object.entries(rule.members)) {
+      const rendered = render(member, value[member.prop], [...apiPath, apiName], `${prop}.${member.prop}`);
+      if (rendered !== undefined) out[apiName] = rendered;
+      if (member.type === 'map' && member.secretProp) {
+        const secretProp = `${prop}.${member.secretProp}`;
+        const given = value[member.secretProp];
+        if (given === undefined) continue;
+        if (!isPlainObject(given) || Token.isUnresolved(given)) {
+          errors.push(`${secretProp}: must be an object of SecretValues (got ${kindOf(given)})`);
+          continue;
+        }
+        const allowed = member.secretKeys ?? [];
+        for (const [key, v] of Object.entries(given)) {
+          if (isSecretKey(member, key)) {
+            secret(v, [...apiPath, apiName, key], `${secretProp}.${key}`);
+          } else {
+            errors.push(`${secretProp}.${key}: is not a secret connection property${didYouMean(key, allowed)}; allowed keys are `
+              + `${allowed.join(', ')}; put other properties in ${prop}.${member.prop}`);
+          }
+        }
+      }
     }
-    secret(value, ['ConnectionProperties', key], `${PROP}.secretConnectionProperties.${key}`);
-  }
+    return out;
+  };
 
-  const auth = input.authenticationConfiguration;
-  const authPath = (...rest: string[]) => ['AuthenticationConfiguration', ...rest];
-  const authProp = (...rest: string[]) => [`${PROP}.authenticationConfiguration`, ...rest].join('.');
-  for (const member of SECRET_AUTHENTICATION_MEMBERS) {
-    secret(valueAt(auth, member.map(camelCase)), authPath(...member), authProp(...member.map(camelCase)));
-  }
-  for (const [key, value] of Object.entries(auth?.customAuthenticationCredentials ?? {})) {
-    secret(value, authPath('CustomAuthenticationCredentials', key), authProp('customAuthenticationCredentials', key));
-  }
-
-  const oauth = auth?.oAuth2Properties;
-  const app = oauth?.oAuth2ClientApplication;
-  const rendered: TestConnectionInputShape = prune({
-    ConnectionType: input.connectionType?.name,
-    ConnectionProperties: props,
-    AuthenticationConfiguration: auth && {
-      AuthenticationType: auth.authenticationType,
-      SecretArn: auth.secretArn,
-      KmsKeyArn: auth.kmsKeyArn,
-      OAuth2Properties: oauth && {
-        OAuth2GrantType: oauth.oAuth2GrantType,
-        OAuth2ClientApplication: app && {
-          UserManagedClientApplicationClientId: app.userManagedClientApplicationClientId,
-          AWSManagedClientApplicationReference: app.awsManagedClientApplicationReference,
-        },
-        TokenUrl: oauth.tokenUrl,
-        TokenUrlParametersMap: oauth.tokenUrlParametersMap,
-        AuthorizationCodeProperties: oauth.authorizationCodeProperties && {
-          RedirectUri: oauth.authorizationCodeProperties.redirectUri,
-        },
-      },
-      BasicAuthenticationCredentials: auth.basicAuthenticationCredentials && {
-        Username: auth.basicAuthenticationCredentials.username,
-      },
-    },
-  });
-  return { input: rendered, secrets, secretTargets, errors };
+  const rendered = render(TEST_CONNECTION_INPUT, input, [], PROP);
+  return { input: prune(rendered ?? {}) as TestConnectionInputShape, secrets, secretTargets, errors };
 }
 
 /**
- * The camelCase name of an API member, as CDK's L1 property types spell it
- * (`OAuth2Properties` -> `oAuth2Properties`, `AWSManaged...` -> `awsManaged...`).
+ * The prop path of a request member given by its API path, from the request table:
+ * `TestConnectionInput.ConnectionProperties.PASSWORD` is
+ * `testConnectionInput.secretConnectionProperties.PASSWORD`. Map keys stay as they are.
  */
-export function camelCase(apiName: string): string {
-  const upper = /^[A-Z]+(?=[A-Z][a-z])/.exec(apiName)?.[0];
-  return upper && upper.length > 1
-    ? upper.toLowerCase() + apiName.slice(upper.length)
-    : apiName.charAt(0).toLowerCase() + apiName.slice(1);
-}
-
-function valueAt(root: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], root);
+export function propPathOf(apiPath: readonly string[]): string {
+  let rule: MemberRule | undefined = TEST_CONNECTION_REQUEST;
+  const out: string[] = [];
+  for (const segment of apiPath) {
+    if (rule?.type === 'structure' && Object.hasOwn(rule.members, segment)) {
+      rule = rule.members[segment];
+      out.push(rule.prop);
+      continue;
+    }
+    if (rule?.type === 'map' && rule.secretProp && isSecretKey(rule, segment)) out[out.length - 1] = rule.secretProp;
+    out.push(segment);
+    rule = undefined;
+  }
+  return out.join('.');
 }
 
 /** Drops undefined members and objects left empty, so the template shows only what was given. */

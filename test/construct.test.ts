@@ -233,12 +233,12 @@ describe('synth-time validation', () => {
       'GlueConnectionTest TestStack/Test: testConnectionInput.authenticationConfiguration: is required for a SALESFORCE connection');
   });
 
-  test('refuses unknown property keys, long values and more than 100 properties', () => {
+  test('refuses long values and more than 100 properties', () => {
     const many: Record<string, string> = { SECRET_ID: 's', JDBC_CONNECTION_URL: 'jdbc:postgresql://db/x' };
     for (let i = 0; i < 99; i++) many[`CUSTOM_${i}`] = 'v';
     const message = errorOf({ testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: many } });
     expect(message).toContain('testConnectionInput.connectionProperties: may hold at most 100 properties (got 101)');
-    expect(message).toContain('testConnectionInput.connectionProperties.CUSTOM_0: is not a connection property key of the Glue API (see ConnectionPropertyKey)');
+    expect(message).not.toContain('CUSTOM_0');
     expect(errorOf({
       testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { SECRET_ID: 's', JDBC_CONNECTION_URL: 'j'.repeat(1025) } },
     })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.JDBC_CONNECTION_URL: must be 1 to 1024 characters long (got 1025)');

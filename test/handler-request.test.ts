@@ -202,9 +202,9 @@ describe('a definition tested with TestConnectionInput', () => {
   });
 
   test('every secret-bearing member gets its own secret value at its own place', async () => {
-    const passwordKeys = ['PASSWORD', 'ENCRYPTED_PASSWORD', 'KAFKA_CLIENT_KEYSTORE_PASSWORD', 'KAFKA_CLIENT_KEY_PASSWORD',
-      'ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD', 'ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD', 'KAFKA_SASL_PLAIN_PASSWORD',
-      'ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD', 'KAFKA_SASL_SCRAM_PASSWORD', 'ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD'];
+    // The ENCRYPTED_* keys hold ciphertext, not secrets: no secret is written there.
+    const passwordKeys = ['PASSWORD', 'KAFKA_CLIENT_KEYSTORE_PASSWORD', 'KAFKA_CLIENT_KEY_PASSWORD', 'KAFKA_SASL_PLAIN_PASSWORD',
+      'KAFKA_SASL_SCRAM_PASSWORD'];
     const auth = ['AuthenticationConfiguration'];
     const targets: string[][] = [
       ...passwordKeys.map((k) => ['ConnectionProperties', k]),
@@ -237,7 +237,7 @@ describe('a definition tested with TestConnectionInput', () => {
       expect([path.join('.'), value]).toEqual([path.join('.'), canary(i)]);
     });
     expect((sent.AuthenticationConfiguration as Record<string, Record<string, string>>).BasicAuthenticationCredentials)
-      .toEqual({ Username: 'app', Password: canary(10) });
+      .toEqual({ Username: 'app', Password: canary(passwordKeys.length) });
   });
 
   test('leaves the event untouched: the resolved secret is written into a copy', async () => {

@@ -34,9 +34,9 @@ function errorOf(input: TestConnectionInput | ((stack: Stack) => TestConnectionI
 function everySecretMember(stack: Stack): { input: TestConnectionInput; targets: string[] } {
   const secret = (name: string) => secretsmanager.Secret.fromSecretCompleteArn(stack, name,
     `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${name}-AbCdEf`).secretValueFromJson('value');
-  const passwordKeys = ['PASSWORD', 'ENCRYPTED_PASSWORD', 'KAFKA_CLIENT_KEYSTORE_PASSWORD', 'KAFKA_CLIENT_KEY_PASSWORD',
-    'ENCRYPTED_KAFKA_CLIENT_KEYSTORE_PASSWORD', 'ENCRYPTED_KAFKA_CLIENT_KEY_PASSWORD', 'KAFKA_SASL_PLAIN_PASSWORD',
-    'ENCRYPTED_KAFKA_SASL_PLAIN_PASSWORD', 'KAFKA_SASL_SCRAM_PASSWORD', 'ENCRYPTED_KAFKA_SASL_SCRAM_PASSWORD'];
+  // The ENCRYPTED_* keys hold ciphertext, not secrets (see the ENCRYPTED_PASSWORD tests).
+  const passwordKeys = ['PASSWORD', 'KAFKA_CLIENT_KEYSTORE_PASSWORD', 'KAFKA_CLIENT_KEY_PASSWORD', 'KAFKA_SASL_PLAIN_PASSWORD',
+    'KAFKA_SASL_SCRAM_PASSWORD'];
   const input: TestConnectionInput = {
     connectionType: ConnectionType.JDBC,
     connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app' },
@@ -190,7 +190,8 @@ describe('plain values are synth-time errors', () => {
       connectionType: ConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 's' },
       secretConnectionProperties: { HOST: SecretValue.secretsManager(ARN) },
-    })).toContain('testConnectionInput.secretConnectionProperties.HOST: is not a secret connection property; allowed keys are PASSWORD, ENCRYPTED_PASSWORD,');
+    })).toContain('testConnectionInput.secretConnectionProperties.HOST: is not a secret connection property; allowed keys are '
+      + 'KAFKA_CLIENT_KEYSTORE_PASSWORD, KAFKA_CLIENT_KEY_PASSWORD, KAFKA_SASL_PLAIN_PASSWORD, KAFKA_SASL_SCRAM_PASSWORD, PASSWORD;');
   });
 });
 
@@ -292,7 +293,7 @@ describe('request JSON, as `aws glue test-connection --cli-input-json` takes it'
 
   test('refuses members the request does not have, and JSON that does not parse', () => {
     expect(() => GlueConnectionTest.fromRequestJson(newStack(), 'Test', '{"ConnectionName":"a","Name":"b"}')).toThrow(
-      'requestJson: unknown member(s) Name; allowed are ConnectionName, CatalogId, TestConnectionInput');
+      'requestJson.Name: is not a member of the TestConnection request (allowed: ConnectionName, CatalogId, TestConnectionInput)');
     expect(() => GlueConnectionTest.fromRequestJson(newStack(), 'Test', '{"ConnectionName":')).toThrow(/^requestJson: is not valid JSON/);
   });
 

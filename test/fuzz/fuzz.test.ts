@@ -163,7 +163,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       node[keys[keys.length - 1]] = v;
       return { ...baseProperties(true), ...p, ConnectionName: undefined, TestConnectionInput: input };
     }]),
-  fc.oneof(wildString, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })).filter((k) => k !== '' && !CONNECTION_PROPERTY_KEYS.includes(k) && k !== '__proto__')
+  fc.oneof(wildString, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 })).filter((k) => k !== '' && !(CONNECTION_PROPERTY_KEYS as readonly string[]).includes(k) && k !== '__proto__')
     .map((key): Mutation => ['TestConnectionInput.ConnectionProperties', (p) => {
       const input = structuredClone(baseProperties(true).TestConnectionInput) as { ConnectionProperties: Record<string, string> };
       input.ConnectionProperties[key] = 'x';
