@@ -410,7 +410,10 @@ export interface RequestToValidate {
   readonly ConnectionName?: unknown;
   readonly CatalogId?: unknown;
   readonly TestConnectionInput?: unknown;
-  /** Targets (JSON Pointers into TestConnectionInput) that a secret reference fills in. */
+  /**
+   * Members (JSON Pointers into TestConnectionInput) given outside the input: filled in by a
+   * secret reference, or given and refused already by the caller. The rules count them as present.
+   */
   readonly secretTargets?: readonly string[];
 }
 
@@ -555,7 +558,7 @@ export function validateRequest(
   const type = input.ConnectionType;
   const typePath = ['TestConnectionInput', 'ConnectionType'];
   const testable = TESTABLE_CONNECTION_TYPES.join(' and ');
-  if (type === undefined) {
+  if (type === undefined && !secretTargets.has('/ConnectionType')) {
     errors.push({ path: typePath, message: `is required: one of ${TESTABLE_CONNECTION_TYPES.join(', ')}` });
   } else if (typeof type === 'string' && known(type) && !TESTABLE_CONNECTION_TYPES.includes(type)) {
     const modelled = (CONNECTION_TYPES as readonly string[]).includes(type);
@@ -588,11 +591,11 @@ export function validateRequest(
       });
     }
     const credentials = (present('USERNAME') && present('PASSWORD')) || present('SECRET_ID');
-    if (!credentials && auth === undefined) {
+    if (!credentials && auth === undefined && !secretTargets.has('/AuthenticationConfiguration')) {
       errors.push({ path: propsPath, message: 'needs USERNAME with PASSWORD, or SECRET_ID, for a JDBC connection' });
     }
   }
-  if (type === 'SALESFORCE' && auth === undefined) {
+  if (type === 'SALESFORCE' && auth === undefined && !secretTargets.has('/AuthenticationConfiguration')) {
     errors.push({ path: ['TestConnectionInput', 'AuthenticationConfiguration'], message: 'is required for a SALESFORCE connection' });
   }
   return findings;

@@ -276,7 +276,10 @@ export interface LocatedSecret extends SecretLocation {
 export interface RenderedInput {
   readonly input: TestConnectionInputShape;
   readonly secrets: LocatedSecret[];
-  /** Where secrets were given, including those refused below: the input's rules count them as present. */
+  /**
+   * Where secrets were given, and members given but refused below (a wrong type, a plain
+   * password): the input's rules count them as present.
+   */
   readonly secretTargets: string[];
   /** Problems found while rendering, each naming the prop; reported with the other errors. */
   readonly errors: string[];
@@ -315,6 +318,12 @@ export function renderTestConnectionInput(scope: IConstruct, input: TestConnecti
     return value;
   };
 
+  const refuse = (apiPath: string[], message: string): undefined => {
+    secretTargets.push(toPointer(apiPath));
+    errors.push(message);
+    return undefined;
+  };
+
   const render = (rule: MemberRule, value: unknown, apiPath: string[], prop: string): unknown => {
     if (value === undefined) return undefined;
     if (rule.type === 'string') {
@@ -323,14 +332,12 @@ export function renderTestConnectionInput(scope: IConstruct, input: TestConnecti
       if (rule.named && value !== null && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
         return plain((value as { name: string }).name, prop);
       }
-      errors.push(`${prop}: must be ${rule.named ? CONNECTION_TYPE_FORMS : 'a string'} (got ${kindOf(value)})`);
-      return undefined;
+      return refuse(apiPath, `${prop}: must be ${rule.named ? CONNECTION_TYPE_FORMS : 'a string'} (got ${kindOf(value)})`);
     }
     // A whole map or structure as a token: the handler checks it at deploy time.
     if (Token.isUnresolved(value)) return value;
     if (!isPlainObject(value)) {
-      errors.push(`${prop}: must be ${rule.type === 'map' ? 'an object of strings' : 'an object'} (got ${kindOf(value)})`);
-      return undefined;
+      return refuse(apiPath, `${prop}: must be ${rule.type === 'map' ? 'an object of strings' : 'an object'} (got ${kindOf(value)})`);
     }
     if (rule.type === 'map') {
       const parent = prop.slice(0, prop.lastIndexOf('.'));
@@ -340,11 +347,10 @@ export function renderTestConnectionInput(scope: IConstruct, input: TestConnecti
         if (rule.secret) {
           secret(v, [...apiPath, key], `${prop}.${key}`);
         } else if (isSecretKey(rule, key)) {
-          secretTargets.push(toPointer([...apiPath, key])); // given, if wrongly: the input's rules count it as present
-          errors.push(`${prop}.${key}: holds a secret as a plain string, which would be written into the template; `
+          refuse([...apiPath, key], `${prop}.${key}: holds a secret as a plain string, which would be written into the template; `
             + `move it to ${parent}.${rule.secretProp}.${key} and pass SecretValue.secretsManager(secretArn, { jsonField }), or set SECRET_ID`);
         } else if (typeof v !== 'string') {
-          errors.push(`${prop}.${key}: must be a string (got ${kindOf(v)})`);
+          refuse([...apiPath, key], `${prop}.${key}: must be a string (got ${kindOf(v)})`);
         } else {
           out[key] = plain(v, `${prop}.${key}`, rule.secretProp ? `pass secrets through ${parent}.${rule.secretProp}` : undefined);
         }

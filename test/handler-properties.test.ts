@@ -195,3 +195,34 @@ test('a member TestConnectionInput does not have is refused, not dropped without
   })).toBe('Glue connection input (JDBC) could not be tested (configuration): PropertyError: TestConnectionInput.Bogus: is not a member of '
     + `TestConnectionInput in the Glue API (allowed: ConnectionType, ConnectionProperties, AuthenticationConfiguration)${FIX}`);
 });
+
+describe('keys and types beyond the Glue API model pass to Glue as given', () => {
+  test.each<[string, Record<string, unknown>]>([
+    ['SALESFORCE with INSTANCE_URL, as Glue documents it', {
+      ConnectionType: 'SALESFORCE',
+      ConnectionProperties: { INSTANCE_URL: 'https://example.my.salesforce.com' },
+      AuthenticationConfiguration: { AuthenticationType: 'OAUTH2', SecretArn: DB_SECRET_ARN },
+    }],
+    ['a key no list has', { ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 's', VENDOR_FLAG: 'on' } }],
+    ['a ConnectionType the model does not list', { ConnectionType: 'SNOWFLAKE', ConnectionProperties: { SECRET_ID: 's' } }],
+    ['ENCRYPTED_PASSWORD, which is ciphertext', {
+      ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'app', SECRET_ID: 's', ENCRYPTED_PASSWORD: 'AQICAHh' },
+    }],
+  ])('%s', async (_, input) => {
+    glueMock.on(TestConnectionCommand).resolves({});
+
+    expect((await run(createEvent({ TestConnectionInput: input }))).Data?.Result).toBe('PASSED');
+    expect(glueMock.commandCalls(TestConnectionCommand)[0].args[0].input).toEqual({ TestConnectionInput: input });
+  });
+});
+
+test('a misspelled member is refused with its path and the nearest member', async () => {
+  expect(await reasonFor({
+    TestConnectionInput: {
+      ConnectionType: 'SALESFORCE',
+      AuthenticationConfiguration: { AuthenticationType: 'OAUTH2', SecretArn: DB_SECRET_ARN, OAuth2Properties: { OAuth2GrantTyp: 'JWT_BEARER' } },
+    },
+  })).toContain('PropertyError: TestConnectionInput.AuthenticationConfiguration.OAuth2Properties.OAuth2GrantTyp: is not a member of '
+    + 'OAuth2PropertiesInput in the Glue API; did you mean OAuth2GrantType? (allowed: OAuth2GrantType, OAuth2ClientApplication, TokenUrl, '
+    + 'TokenUrlParametersMap, AuthorizationCodeProperties, OAuth2Credentials)');
+});
