@@ -151,7 +151,8 @@ async function checkVpc(subnetId: string, securityGroupIds: readonly string[], e
     ?? routeTables.find((t) => associations(t).some((a) => childText(a, 'main') === 'true'));
   const routeTableId = childText(routeTable, 'routeTableId');
   const endpoints = items(await env.ec2.call('DescribeVpcEndpoints', filters({ 'vpc-id': vpcId })), 'vpcEndpointSet');
-  const hasS3Endpoint = endpoints.some((e) => childText(e, 'vpcEndpointType') === 'Gateway'
+  // Only an available endpoint routes: DescribeVpcEndpoints still lists a deleted one (State "deleted") for a while.
+  const hasS3Endpoint = endpoints.some((e) => childText(e, 'vpcEndpointType') === 'Gateway' && childText(e, 'state') === 'available'
     && childText(e, 'serviceName') === `com.amazonaws.${env.region}.s3`
     && items(e, 'routeTableIdSet').some((r) => r.text.trim() === routeTableId));
   const hasNatRoute = items(routeTable, 'routeSet').some((r) => childText(r, 'destinationCidrBlock') === '0.0.0.0/0'
