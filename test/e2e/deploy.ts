@@ -1,37 +1,74 @@
 /**
- * The deployment simulation, shared by the e2e suites and `npm run demo`: a small stand-in for
- * CloudFormation that deploys a synthesized CDK app to the local AWS of `test/sim/`.
+ * The deployment simulation, shared by the e2e suites and `npm run demo`: a stand-in for
+ * CloudFormation that deploys a synthesized CDK app to the local AWS of `test/sim/`. It is
+ * meant to be at least as strict as CloudFormation: every order of operations it produces is
+ * one CloudFormation could produce, and a template it cannot deploy faithfully is an error.
  *
- * What it does, as CloudFormation would:
+ * What it does, as CloudFormation does:
  * - reads the template that `app.synth()` wrote to cdk.out, and the assets manifest beside it;
- * - creates the resources in dependency order (DependsOn, Ref and Fn::GetAtt), resolving the
- *   intrinsics that appear in the resources it creates, and only those: Ref (resources and
- *   pseudo parameters), Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and Fn::GetAZs. Any other
- *   intrinsic, resource type, property or update fails loudly, naming it: a template this
- *   simulation cannot deploy faithfully is an error, never a silent approximation;
+ * - runs the operations of a stack operation concurrently: each resource starts as soon as
+ *   every resource it depends on (DependsOn, and every Ref, Fn::GetAtt and Fn::Sub reference
+ *   in its properties) is done, and takes a per-type simulated duration (DURATIONS) with
+ *   seeded jitter, so that independent resources finish in an order the seed decides: a seed
+ *   is one possible order, and tests try several (`seed`, `planCreate`);
+ * - resolves the intrinsics that appear in the resources it creates, and only those: Ref
+ *   (resources and pseudo parameters), Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub
+ *   and Fn::GetAZs. Any other intrinsic, resource type, property or update fails loudly,
+ *   naming it: a template this simulation cannot deploy faithfully is an error, never a
+ *   silent approximation;
+ * - on an update, decides per resource: unchanged resolved properties, nothing (no event); a
+ *   changed property that the CloudFormation resource reference marks "Update requires:
+ *   Replacement" (REPLACED_ON_CHANGE), a replacement: the new physical resource is created
+ *   first, the resources that refer to it get its new id and are updated when their resolved
+ *   properties change; any other change, an update in place. A resource added to the template
+ *   is created; removed resources and the old physical resources of replaced ones are deleted
+ *   in a cleanup phase after every update is done (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS);
  * - sends each `Custom::GlueConnectionTest` its Create, Update and Delete events through
  *   aws-cdk-lib's own Provider framework code (`createProviderFramework`), which runs the
  *   handler bundle from the asset in cdk.out (the zip `cdk deploy` would upload) with the
- *   template's Lambda timeout, and reads the answer from the presigned response endpoint;
- * - on a failed test, rolls back as CloudFormation does: a failed Create deletes what it made
- *   (the failed test gets the Delete CloudFormation sends, with the framework's CREATE_FAILED
- *   marker as physical id); a failed Update re-applies the previous template, so the test gets
- *   an Update while the stack is UPDATE_ROLLBACK_IN_PROGRESS.
+ *   template's Lambda timeout, and reads the answer from the presigned response endpoint. A
+ *   test gets an Update only when its resolved properties changed (a replaced resource it
+ *   refers to changes them; a replaced resource it does not refer to does not);
+ * - on a failure, stops starting operations; those in progress finish and are reported
+ *   cancelled ("Resource creation cancelled"); then it rolls back: a failed Create deletes
+ *   everything it made, dependents first (the failed test gets the Delete CloudFormation sends,
+ *   with the framework's CREATE_FAILED marker as physical id); a failed Update goes back to the
+ *   previous template (a replaced resource goes back to its old physical resource, which still
+ *   exists because the cleanup phase never ran; a test whose properties changed gets an Update
+ *   while the stack is UPDATE_ROLLBACK_IN_PROGRESS), then deletes what the failed update created
+ *   (UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS). The removed resources are never deleted.
  *
  * What it simulates:
- * - created in the local AWS: VPC, subnet, route table and association, VPC gateway endpoint,
- *   security group and ingress rule (moto's EC2), Secrets Manager secret (moto; a
- *   GenerateSecretString is generated here), Glue connection (the local Glue);
- * - not created (listed in NOT_SIMULATED with the reason): IAM, log groups, the two Lambda
- *   functions (the framework runner stands in for them), KMS, flow logs, and the Glue job and
- *   security configuration that a test gates.
+ * - created, updated and deleted in the local AWS: VPC, subnet, route table and association,
+ *   VPC gateway endpoint, security group and ingress rule (moto's EC2), Secrets Manager secret
+ *   (moto; a GenerateSecretString is generated here), Glue connection (the local Glue);
+ * - not created (listed in NOT_SIMULATED with the reason), but scheduled like the others with
+ *   their own durations, since what waits for them waits as long: IAM, log groups, the two
+ *   Lambda functions (the framework runner stands in for both), KMS, flow logs, and the Glue
+ *   job and security configuration that a test gates.
  *
- * Assumptions (CloudFormation does not document them): an event's ResourceProperties carry
- * every property of the custom resource, ServiceToken and ServiceTimeout included, with scalars
- * as strings; a secret's generated name is `<LogicalId>-<12 random letters and digits>` (the
- * shape CDK's secretName parsing relies on). Simplifications: one resource at a time (no
- * parallel creation); EC2 resources are left in moto when a stack is deleted (moto forgets them
- * when it stops), Glue connections and secrets are deleted.
+ * Time: durations are simulated seconds on a simulated clock, never waited for, so a seed
+ * costs no wall-clock time and CI stays as fast as with one-at-a-time creation. Each
+ * operation's effect on the local AWS happens at its simulated end for a create or update
+ * (a resource is usable only once CloudFormation reports it complete) and at its simulated
+ * start for a delete (it is unusable from the moment its deletion begins): the stricter
+ * reading each time. A test's event runs at its simulated start and sees the local AWS as it
+ * is then: effects are applied one at a time in simulated-time order, and none while an event
+ * runs, so a seed always gives the same result; events that overlap in simulated time run one
+ * after another on this machine, which nothing they observe can tell apart (concurrent
+ * handler containers are the concurrency suite's subject, test/concurrency).
+ *
+ * Assumptions (CloudFormation does not document them): the durations (see DURATIONS: typical
+ * stack-event timings, chosen wide so that every order the dependencies allow can occur); an
+ * event's ResourceProperties carry every property of the custom resource, ServiceToken and
+ * ServiceTimeout included, with scalars as strings; a secret's generated name is
+ * `<LogicalId>-<12 random letters and digits>` (the shape CDK's secretName parsing relies on);
+ * operations in progress when another fails still take effect (and are then rolled back).
+ * Simplifications: a resource not simulated counts as changed when its template properties
+ * changed or a resource they refer to was replaced, and as replaced when such a property is
+ * one of REPLACED_ON_CHANGE; a custom resource that answers an Update
+ * with a new physical id is not simulated (ours never does); changing a Lambda function, a
+ * ServiceToken or a resource's type fails loudly; Conditions are not simulated.
  */
 import { CreateConnectionCommand, DeleteConnectionCommand, GlueClient, UpdateConnectionCommand } from '@aws-sdk/client-glue';
 import {
@@ -40,7 +77,7 @@ import {
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
-import { randomInt, randomUUID } from 'crypto';
+import { createHash, randomInt, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -129,6 +166,17 @@ export function synthesize(build: (app: App) => Stack, outdir = fs.mkdtempSync(p
   }
 }
 
+/**
+ * The same synthesized stack with a changed copy of its template (what a hand edit of
+ * cdk.out would deploy): for variants that synthesis would refuse or cannot express. It
+ * shares the original's cdk.out, which the original's `remove` removes.
+ */
+export function withTemplate(stack: SynthesizedStack, change: (template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }> }) => void): SynthesizedStack {
+  const template = JSON.parse(JSON.stringify(stack.template)) as CfnTemplate;
+  change(template as never);
+  return { ...stack, template, remove: () => undefined };
+}
+
 /** The example app's stack name, as bin/example-app.ts names it. */
 export const EXAMPLE_STACK_NAME = 'OrdersPipeline';
 
@@ -196,7 +244,7 @@ export class UnsupportedTemplate extends Error {
 
 /**
  * Resolves the intrinsics CloudFormation would resolve in `value`: Ref, Fn::GetAtt, Fn::Join,
- * Fn::Select, Fn::Split and Fn::GetAZs. Anything else that looks like an intrinsic (a
+ * Fn::Select, Fn::Split, Fn::Sub and Fn::GetAZs. Anything else that looks like an intrinsic (a
  * one-key object whose key is `Ref`, `Condition` or starts with `Fn::`) throws, naming where.
  */
 export function resolveIntrinsics(value: unknown, context: ResolveContext, where: string): unknown {
@@ -237,13 +285,23 @@ export function resolveIntrinsics(value: unknown, context: ResolveContext, where
       const [separator, source] = list(argument, 'argument');
       return text(resolve(source, '[1]'), 'source').split(text(separator, 'separator'));
     }
+    case 'Fn::Sub': {
+      const [source, variables] = typeof argument === 'string' ? [argument, {}] : list(argument, 'argument');
+      const values = (variables ?? {}) as Record<string, unknown>;
+      return text(source, 'template').replace(/\$\{([^}!][^}]*)\}/g, (_whole, name: string) => {
+        if (name in values) return text(resolve(values[name], `[1].${name}`), `variable ${name}`);
+        const [id, attribute] = name.split(/\.(.*)/s);
+        if (attribute !== undefined) return context.getAtt(id, attribute);
+        return id.startsWith('AWS::') ? context.pseudo[id] ?? fail(`of pseudo parameter ${id} is not simulated`) : context.ref(id);
+      }).replace(/\$\{!/g, '${');
+    }
     case 'Fn::GetAZs': {
       const region = text(resolve(argument, ''), 'region');
       if (region !== '' && region !== context.pseudo['AWS::Region']) fail(`of region ${region} is not simulated (only the stack's region)`);
       return [...context.availabilityZones];
     }
     default:
-      return fail('is not resolved by the simulation (it resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split and Fn::GetAZs)');
+      return fail('is not resolved by the simulation (it resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub and Fn::GetAZs)');
   }
 }
 
@@ -288,23 +346,34 @@ interface Clients {
 interface Handler {
   /** Properties read by `create`; every other property fails loudly... */
   readonly properties: readonly string[];
-  /** ...except these, which are accepted and have no effect in the simulation. */
+  /** ...except these, which are accepted and have no effect in the simulation (a change to one is an update that does nothing). */
   readonly ignored?: readonly string[];
   create(props: Record<string, unknown>, logicalId: string, clients: Clients): Promise<Created>;
-  /** Without it, any change of the resource's properties fails loudly. */
-  update?(physicalId: string, props: Record<string, unknown>, clients: Clients): Promise<void>;
-  /** Without it, the resource is left in the local AWS when the stack goes. */
-  delete?(physicalId: string, clients: Clients): Promise<void>;
+  /** An update in place (no property of REPLACED_ON_CHANGE changed). Without it, such a change fails loudly. */
+  update?(physicalId: string, props: Record<string, unknown>, old: Record<string, unknown>, clients: Clients): Promise<void>;
+  /** Without it, the resource is left in the local AWS when it is deleted. */
+  delete?(physicalId: string, props: Record<string, unknown>, clients: Clients): Promise<void>;
 }
 
 const idOf = (xml: XmlElement, element: string, field: string) => childText(child(xml, element), field) as string;
 const str = (v: unknown) => String(v);
+
+/** An ingress rule as AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress take it. */
+function ingressRule(p: Record<string, unknown>): Record<string, string> {
+  const rule: Record<string, string> = { GroupId: str(p.GroupId), 'IpPermissions.1.IpProtocol': str(p.IpProtocol) };
+  if (p.FromPort !== undefined) rule['IpPermissions.1.FromPort'] = str(p.FromPort);
+  if (p.ToPort !== undefined) rule['IpPermissions.1.ToPort'] = str(p.ToPort);
+  if (p.SourceSecurityGroupId !== undefined) rule['IpPermissions.1.Groups.1.GroupId'] = str(p.SourceSecurityGroupId);
+  if (p.CidrIp !== undefined) rule['IpPermissions.1.IpRanges.1.CidrIp'] = str(p.CidrIp);
+  return rule;
+}
 
 const SIMULATED: Readonly<Record<string, Handler>> = {
   'AWS::EC2::VPC': {
     properties: ['CidrBlock'],
     ignored: ['EnableDnsHostnames', 'EnableDnsSupport', 'InstanceTenancy', 'Tags'],
     create: async (p, _id, { ec2: api }) => ({ physicalId: idOf(await api.call('CreateVpc', { CidrBlock: str(p.CidrBlock) }), 'vpc', 'vpcId') }),
+    delete: async (id, _p, { ec2: api }) => void await api.call('DeleteVpc', { VpcId: id }),
   },
   'AWS::EC2::Subnet': {
     properties: ['VpcId', 'CidrBlock', 'AvailabilityZone'],
@@ -312,17 +381,20 @@ const SIMULATED: Readonly<Record<string, Handler>> = {
     create: async (p, _id, { ec2: api }) => ({
       physicalId: idOf(await api.call('CreateSubnet', { VpcId: str(p.VpcId), CidrBlock: str(p.CidrBlock), AvailabilityZone: str(p.AvailabilityZone) }), 'subnet', 'subnetId'),
     }),
+    delete: async (id, _p, { ec2: api }) => void await api.call('DeleteSubnet', { SubnetId: id }),
   },
   'AWS::EC2::RouteTable': {
     properties: ['VpcId'],
     ignored: ['Tags'],
     create: async (p, _id, { ec2: api }) => ({ physicalId: idOf(await api.call('CreateRouteTable', { VpcId: str(p.VpcId) }), 'routeTable', 'routeTableId') }),
+    delete: async (id, _p, { ec2: api }) => void await api.call('DeleteRouteTable', { RouteTableId: id }),
   },
   'AWS::EC2::SubnetRouteTableAssociation': {
     properties: ['RouteTableId', 'SubnetId'],
     create: async (p, _id, { ec2: api }) => ({
       physicalId: childText(await api.call('AssociateRouteTable', { RouteTableId: str(p.RouteTableId), SubnetId: str(p.SubnetId) }), 'associationId') as string,
     }),
+    delete: async (id, _p, { ec2: api }) => void await api.call('DisassociateRouteTable', { AssociationId: id }),
   },
   'AWS::EC2::VPCEndpoint': {
     properties: ['VpcId', 'ServiceName', 'VpcEndpointType', 'RouteTableIds'],
@@ -333,6 +405,14 @@ const SIMULATED: Readonly<Record<string, Handler>> = {
       const xml = await api.call('CreateVpcEndpoint', { VpcId: str(p.VpcId), ServiceName: str(p.ServiceName), VpcEndpointType: 'Gateway', ...routeTables });
       return { physicalId: idOf(xml, 'vpcEndpoint', 'vpcEndpointId') };
     },
+    async update(id, p, old, { ec2: api }) {
+      const next = ((p.RouteTableIds ?? []) as unknown[]).map(str);
+      const before = ((old.RouteTableIds ?? []) as unknown[]).map(str);
+      const added = next.filter((t) => !before.includes(t)).map((t, i) => [`AddRouteTableId.${i + 1}`, t]);
+      const removed = before.filter((t) => !next.includes(t)).map((t, i) => [`RemoveRouteTableId.${i + 1}`, t]);
+      await api.call('ModifyVpcEndpoint', { VpcEndpointId: id, ...Object.fromEntries([...added, ...removed]) });
+    },
+    delete: async (id, _p, { ec2: api }) => void await api.call('DeleteVpcEndpoints', { 'VpcEndpointId.1': id }),
   },
   'AWS::EC2::SecurityGroup': {
     properties: ['GroupDescription', 'VpcId', 'SecurityGroupEgress'],
@@ -347,19 +427,16 @@ const SIMULATED: Readonly<Record<string, Handler>> = {
       }), 'groupId') as string;
       return { physicalId: groupId, attributes: { GroupId: groupId, VpcId: str(p.VpcId) } };
     },
+    delete: async (id, _p, { ec2: api }) => void await api.call('DeleteSecurityGroup', { GroupId: id }),
   },
   'AWS::EC2::SecurityGroupIngress': {
     properties: ['GroupId', 'IpProtocol', 'FromPort', 'ToPort', 'SourceSecurityGroupId', 'CidrIp'],
     ignored: ['Description'],
     async create(p, _id, { ec2: api }) {
-      const rule: Record<string, string> = { GroupId: str(p.GroupId), 'IpPermissions.1.IpProtocol': str(p.IpProtocol) };
-      if (p.FromPort !== undefined) rule['IpPermissions.1.FromPort'] = str(p.FromPort);
-      if (p.ToPort !== undefined) rule['IpPermissions.1.ToPort'] = str(p.ToPort);
-      if (p.SourceSecurityGroupId !== undefined) rule['IpPermissions.1.Groups.1.GroupId'] = str(p.SourceSecurityGroupId);
-      if (p.CidrIp !== undefined) rule['IpPermissions.1.IpRanges.1.CidrIp'] = str(p.CidrIp);
-      const xml = await api.call('AuthorizeSecurityGroupIngress', rule);
+      const xml = await api.call('AuthorizeSecurityGroupIngress', ingressRule(p));
       return { physicalId: childText(items(xml, 'securityGroupRuleSet')[0], 'securityGroupRuleId') ?? `sgr-${randomText(17).toLowerCase()}` };
     },
+    delete: async (_id, p, { ec2: api }) => void await api.call('RevokeSecurityGroupIngress', ingressRule(p)),
   },
   'AWS::SecretsManager::Secret': {
     properties: ['Name', 'SecretString', 'GenerateSecretString'],
@@ -370,7 +447,7 @@ const SIMULATED: Readonly<Record<string, Handler>> = {
       const { ARN } = await secrets.send(new CreateSecretCommand({ Name: name, SecretString: secretString }));
       return { physicalId: ARN as string };
     },
-    async delete(arn, { secrets }) {
+    async delete(arn, _p, { secrets }) {
       await secrets.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }));
     },
   },
@@ -381,18 +458,94 @@ const SIMULATED: Readonly<Record<string, Handler>> = {
       await api.send(new CreateConnectionCommand({ CatalogId: p.CatalogId as string | undefined, ConnectionInput: input as never }));
       return { physicalId: input.Name };
     },
-    async update(name, p, { glue: api }) {
+    async update(name, p, _old, { glue: api }) {
       const input = p.ConnectionInput as { Name: string };
-      if (input.Name !== name) throw new UnsupportedTemplate(`Glue::Connection ${name}: a new Name replaces the connection, which is not simulated`);
+      if (input.Name !== name) throw new UnsupportedTemplate(`Glue::Connection ${name}: a new Name (a rename, whose Ref changes) is not simulated`);
       await api.send(new UpdateConnectionCommand({ CatalogId: p.CatalogId as string | undefined, Name: name, ConnectionInput: input as never }));
     },
-    async delete(name, { glue: api }) {
+    async delete(name, _p, { glue: api }) {
       await api.send(new DeleteConnectionCommand({ ConnectionName: name })).catch((e: Error) => {
         if (e.name !== 'EntityNotFoundException') throw e;
       });
     },
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Durations and replacements
+
+/**
+ * How long CloudFormation takes over one operation (create, update or delete) of a resource of
+ * each type, in simulated seconds: [fastest, slowest]; each resource of a deployment gets a
+ * duration in that range from the seed. AWS documents no durations: these are typical stack
+ * event timings, widened so that every order the dependencies allow can occur. What matters
+ * is their relation, which follows what users see: a gateway endpoint's route-table entries
+ * and a security group rule's propagation ("a small delay might occur", the resource
+ * reference says of rules) take longer than a Glue connection, which is a catalog entry;
+ * IAM waits for eventual consistency; a connection test takes as long as Glue's
+ * TestConnection (tens of seconds).
+ */
+export const DURATIONS: Readonly<Record<string, readonly [number, number]>> = {
+  'AWS::EC2::VPC': [3, 15],
+  'AWS::EC2::Subnet': [3, 10],
+  'AWS::EC2::RouteTable': [2, 6],
+  'AWS::EC2::SubnetRouteTableAssociation': [2, 8],
+  'AWS::EC2::VPCEndpoint': [10, 90],
+  'AWS::EC2::SecurityGroup': [3, 10],
+  'AWS::EC2::SecurityGroupIngress': [5, 60],
+  'AWS::SecretsManager::Secret': [2, 8],
+  'AWS::Glue::Connection': [1, 4],
+  'AWS::IAM::Role': [2, 20],
+  'AWS::IAM::Policy': [2, 20],
+  'AWS::Logs::LogGroup': [1, 3],
+  'AWS::Lambda::Function': [2, 10],
+  'AWS::EC2::FlowLog': [2, 10],
+  'AWS::KMS::Key': [3, 30],
+  'AWS::Glue::SecurityConfiguration': [1, 3],
+  'AWS::Glue::Job': [1, 5],
+  'AWS::CDK::Metadata': [0.1, 1],
+  [RESOURCE_TYPE]: [5, 60],
+};
+
+/**
+ * The properties whose change replaces the resource: "Update requires: Replacement" in
+ * CloudFormation's resource reference (the registry schemas' createOnlyProperties, which
+ * cfn-lint ships; test/e2e/standin.test.ts checks this table against them). A change to any
+ * other property is an update in place.
+ */
+export const REPLACED_ON_CHANGE: Readonly<Record<string, readonly string[]>> = {
+  'AWS::EC2::VPC': ['CidrBlock', 'Ipv4IpamPoolId', 'Ipv4NetmaskLength'],
+  'AWS::EC2::Subnet': ['VpcId', 'AvailabilityZone', 'AvailabilityZoneId', 'CidrBlock', 'OutpostArn', 'Ipv6Native', 'Ipv4IpamPoolId', 'Ipv4NetmaskLength',
+    'Ipv6IpamPoolId', 'Ipv6NetmaskLength'],
+  'AWS::EC2::RouteTable': ['VpcId'],
+  'AWS::EC2::SubnetRouteTableAssociation': ['SubnetId', 'RouteTableId'],
+  'AWS::EC2::VPCEndpoint': ['ServiceName', 'VpcEndpointType', 'VpcId', 'ServiceNetworkArn', 'ResourceConfigurationArn', 'ServiceRegion'],
+  'AWS::EC2::SecurityGroup': ['GroupDescription', 'GroupName', 'VpcId'],
+  'AWS::EC2::SecurityGroupIngress': ['GroupName', 'IpProtocol', 'SourceSecurityGroupId', 'SourcePrefixListId', 'ToPort', 'CidrIp', 'SourceSecurityGroupName',
+    'SourceSecurityGroupOwnerId', 'FromPort', 'GroupId', 'CidrIpv6'],
+  'AWS::SecretsManager::Secret': ['Name'],
+  'AWS::Glue::Connection': ['CatalogId'],
+  'AWS::IAM::Role': ['Path', 'RoleName'],
+  'AWS::IAM::Policy': [],
+  'AWS::Logs::LogGroup': ['LogGroupName'],
+  'AWS::Lambda::Function': ['FunctionName', 'PackageType', 'TenancyConfig'],
+  'AWS::EC2::FlowLog': ['DeliverCrossAccountRole', 'DeliverLogsPermissionArn', 'LogGroupName', 'LogDestination', 'ResourceId', 'TrafficType', 'LogDestinationType',
+    'ResourceType', 'LogFormat', 'MaxAggregationInterval', 'DestinationOptions'],
+  'AWS::KMS::Key': [],
+  'AWS::Glue::SecurityConfiguration': ['Name'],
+  'AWS::Glue::Job': ['Name'],
+};
+
+/** A number in [0, 1) that depends only on the seed and the key. */
+function seededFraction(seed: number, key: string): number {
+  return createHash('sha256').update(`${seed}\0${key}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** The simulated seconds one operation takes for a seed: the same for the same resource and operation. */
+export function simulatedDuration(seed: number, logicalId: string, type: string, action: Action): number {
+  const [fastest, slowest] = DURATIONS[type] ?? [1, 10];
+  return fastest + (slowest - fastest) * seededFraction(seed, `${logicalId}\0${action}`);
+}
 
 const LETTERS_AND_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Secrets Manager's punctuation set for generated passwords. */
@@ -417,6 +570,9 @@ function generateSecretString(spec: unknown, logicalId: string): string {
 /** A resource status, as the CloudFormation console and `cdk deploy` show it. */
 export type ResourceStatus = `${'CREATE' | 'UPDATE' | 'DELETE'}_${'COMPLETE' | 'FAILED'}`;
 
+/** What CloudFormation does to one resource in a stack operation. */
+export type Action = 'CREATE' | 'UPDATE' | 'DELETE';
+
 /** What one custom resource event produced. */
 export interface TestOutcome {
   readonly logicalId: string;
@@ -438,15 +594,24 @@ export interface TestOutcome {
   readonly properties: Readonly<Record<string, unknown>>;
 }
 
-/** One line of the stack's history, as CloudFormation's events show it. */
+/** One line of the stack's history, as CloudFormation's events show it (one per resource operation, when it completes). */
 export interface StackEvent {
   readonly logicalId: string;
   readonly type: string;
   readonly status: ResourceStatus;
   /** Set on the events of a rollback. */
   readonly rollback?: true;
+  /** Set on the deletions of a cleanup phase (after every update, or after an update's rollback). */
+  readonly cleanup?: true;
+  /** Set on an update that created a new physical resource (the old one is deleted in the cleanup phase). */
+  readonly replacement?: true;
   readonly physicalId?: string;
   readonly reason?: string;
+  /** When CloudFormation started the operation, in simulated seconds since the stack operation began. */
+  readonly startedAt: number;
+  /** When it completed, likewise. */
+  readonly endedAt: number;
+  /** The wall-clock milliseconds this machine spent on it. */
   readonly durationMs: number;
   /** The test's outcome, for a Custom::GlueConnectionTest. */
   readonly test?: TestOutcome;
@@ -457,17 +622,27 @@ export interface StackOperation {
   /**
    * The stack's final status: CREATE_COMPLETE, ROLLBACK_COMPLETE, UPDATE_COMPLETE,
    * UPDATE_ROLLBACK_COMPLETE, DELETE_COMPLETE; ROLLBACK_FAILED, UPDATE_ROLLBACK_FAILED or
-   * DELETE_FAILED when a test failed its rollback or delete (which the design says must never happen).
+   * DELETE_FAILED when a resource failed its rollback or delete (for a test, which the design
+   * says must never happen).
    */
   readonly stackStatus: string;
+  /** Every resource operation, in the order they completed (simulated time). */
   readonly events: readonly StackEvent[];
-  /** The test events of the operation itself, in order (not those of its rollback). */
+  /** The test events of the operation itself and of its cleanup phase, in order (not those of its rollback). */
   readonly tests: readonly TestOutcome[];
   /** The test events of the rollback, if the operation failed. */
   readonly rollback: readonly TestOutcome[];
-  /** Resources of the template that were never created because a test they wait for failed. */
+  /** Resources of the template that were never created because a resource they wait for failed. */
   readonly neverCreated: readonly string[];
 }
+
+/**
+ * The seed a Deployment uses unless told otherwise. Under it, the example app's first
+ * deployment happens to finish the S3 gateway endpoint and the self-referencing rule before
+ * its test starts (`planCreate` shows it), which an app whose test waits only for the
+ * connection needs; the suites about ordering choose their seeds themselves.
+ */
+export const DEFAULT_SEED = 3;
 
 export interface DeploymentOptions {
   /**
@@ -475,22 +650,168 @@ export interface DeploymentOptions {
    * at that moment (e.g. the database adopting the secret's password, as its rotation would).
    */
   readonly afterCreate?: (resource: { logicalId: string; type: string; physicalId: string }, deployment: Deployment) => Promise<void>;
+  /** Decides every operation's simulated duration, so the order of independent resources: one seed, one order. Default DEFAULT_SEED. */
+  readonly seed?: number;
 }
 
-interface DeployedResource {
+/** A resource the stack has (a test's state is kept apart, in `tests`). */
+interface Existing {
   readonly type: string;
   readonly physicalId: string;
   readonly attributes: Readonly<Record<string, string>>;
-  /** The resolved properties it was created or last updated with. */
+  /** Simulated types: the resolved properties its handler reads. Others: the template's properties, each reference with the physical id it refers to. */
   properties: Record<string, unknown>;
+  /** Simulated types: the template's ignored properties (JSON). Others: empty. */
+  context: string;
+  /** Whether it exists in the local AWS (SIMULATED), or only in the stack (NOT_SIMULATED). */
+  readonly simulated: boolean;
 }
+
+/** Something a cleanup, rollback or stack deletion deletes. */
+interface Doomed {
+  readonly logicalId: string;
+  /** A test: it gets its Delete with the physical id and properties it has. */
+  readonly test?: true;
+  readonly existing?: Existing;
+}
+
+/** What an update (or its rollback) did, for what comes after it. */
+interface UpdateBook {
+  /** Physical resources the operation took out of use (replaced, or given up in a rollback), by logical id. */
+  readonly replaced: Map<string, Existing>;
+  /** Logical ids the operation created. */
+  readonly created: Set<string>;
+  /** In a rollback: the old physical resources to go back to. */
+  readonly restore?: ReadonlyMap<string, Existing>;
+}
+
+/** One resource's part in a stack operation, for the scheduler. */
+interface Step {
+  /** The logical id. */
+  readonly key: string;
+  /** The logical ids whose steps must be done before this one starts (ids without a step are ignored). */
+  readonly after: readonly string[];
+  /** Called at the step's simulated start: what CloudFormation does, or undefined when there is nothing to do (no event, no time). */
+  begin(): Promise<Work | undefined>;
+}
+
+interface Work {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly action: Action;
+  readonly replacement?: true;
+  /** Called at the step's simulated end: applies the operation's effect (unless applied at the start) and says how it went. */
+  finish(): Promise<WorkResult>;
+}
+
+interface WorkResult {
+  readonly status: ResourceStatus;
+  readonly physicalId?: string;
+  readonly reason?: string;
+  readonly test?: TestOutcome;
+}
+
+interface Schedule {
+  readonly events: StackEvent[];
+  /** The first failed operation, if any. */
+  readonly failure?: StackEvent;
+  /** The logical ids whose steps started. */
+  readonly started: ReadonlySet<string>;
+  /** The simulated clock when the last operation ended. */
+  readonly clock: number;
+}
+
+/**
+ * Runs steps as CloudFormation runs a stack operation: each starts as soon as every step it
+ * waits for is done and ends after its simulated duration; ends are processed one at a time
+ * in simulated-time order (ties in start order). With `cancelOnFailure` (create, update), a
+ * failure stops new starts and the operations in progress end reported as cancelled; without
+ * it (deletions, rollbacks), every step runs whatever fails.
+ */
+async function runSchedule(steps: readonly Step[], options: { seed: number; clock: number; cancelOnFailure: boolean; marks?: Pick<StackEvent, 'rollback' | 'cleanup'> }): Promise<Schedule> {
+  const keys = new Set(steps.map((s) => s.key));
+  const pending = [...steps];
+  const done = new Set<string>();
+  const started = new Set<string>();
+  const active: { work: Work; key: string; startedAt: number; endsAt: number; order: number; beginMs: number }[] = [];
+  const events: StackEvent[] = [];
+  let failure: StackEvent | undefined;
+  let clock = options.clock;
+  let order = 0;
+  for (;;) {
+    for (let i = 0; i < pending.length;) {
+      const step = pending[i];
+      if ((failure && options.cancelOnFailure) || !step.after.every((k) => done.has(k) || !keys.has(k))) {
+        i++;
+        continue;
+      }
+      pending.splice(i, 1);
+      started.add(step.key);
+      const wall = Date.now();
+      const work = await step.begin();
+      if (work) {
+        const endsAt = clock + simulatedDuration(options.seed, work.logicalId, work.type, work.action);
+        active.push({ work, key: step.key, startedAt: clock, endsAt, order: order++, beginMs: Date.now() - wall });
+      } else {
+        done.add(step.key);
+        i = 0;
+      }
+    }
+    if (active.length === 0) break;
+    active.sort((a, b) => a.endsAt - b.endsAt || a.order - b.order);
+    const { work, key, startedAt, endsAt, beginMs } = active.shift()!;
+    clock = endsAt;
+    const wall = Date.now();
+    let result: WorkResult;
+    try {
+      result = await work.finish();
+    } catch (e) {
+      if (e instanceof UnsupportedTemplate) throw e;
+      result = { status: `${work.action}_FAILED`, reason: `${(e as Error).name}: ${(e as Error).message}` };
+    }
+    if (failure && options.cancelOnFailure && !result.status.endsWith('_FAILED') && work.action !== 'DELETE') {
+      result = { ...result, status: `${work.action}_FAILED`, reason: `Resource ${work.action === 'CREATE' ? 'creation' : 'update'} cancelled` };
+    }
+    const event: StackEvent = {
+      logicalId: work.logicalId, type: work.type, status: result.status, ...options.marks, ...(work.replacement && { replacement: true as const }),
+      physicalId: result.physicalId, reason: result.reason, startedAt, endedAt: clock, durationMs: beginMs + Date.now() - wall, test: result.test,
+    };
+    events.push(event);
+    if (!failure && event.status.endsWith('_FAILED')) failure = event;
+    done.add(key);
+  }
+  if (pending.length > 0 && !(failure && options.cancelOnFailure)) throw new UnsupportedTemplate(`circular dependency among ${pending.map((s) => s.key).join(', ')}`);
+  return { events, failure, started, clock };
+}
+
+/** The create steps of a template: each resource after what it depends on. */
+function createSteps(template: CfnTemplate, begin: (logicalId: string) => Promise<Work | undefined>): Step[] {
+  return Object.keys(template.Resources).map((id) => ({ key: id, after: [...dependenciesOf(template, id)], begin: () => begin(id) }));
+}
+
+/**
+ * When each resource of a template starts and ends in a first deployment with this seed, if
+ * every operation succeeds: the order a seed gives, without deploying anything (the same
+ * schedule `createStack` runs).
+ */
+export async function planCreate(template: CfnTemplate, seed: number): Promise<Record<string, { startedAt: number; endedAt: number }>> {
+  checkTemplate(template);
+  const steps = createSteps(template, async (id) => ({
+    logicalId: id, type: template.Resources[id].Type, action: 'CREATE', finish: async () => ({ status: 'CREATE_COMPLETE' }),
+  }));
+  const { events } = await runSchedule(steps, { seed, clock: 0, cancelOnFailure: true });
+  return Object.fromEntries(events.map((e) => [e.logicalId, { startedAt: e.startedAt, endedAt: e.endedAt }]));
+}
+
+const testResult = (outcome: TestOutcome): WorkResult => ({ status: outcome.status, physicalId: outcome.physicalResourceId, reason: outcome.reason, test: outcome });
+const testsOf = (events: readonly StackEvent[]): TestOutcome[] => events.flatMap((e) => (e.test ? [e.test] : []));
 
 /**
  * One stack, deployed to the simulation. Create it with `Deployment.create`; it keeps the
  * physical ids, so that `updateStack` and `deleteStack` act on what `createStack` made.
  */
 export class Deployment {
-  /** Creates the stack: every resource in order, the tests included; rolls back when a test fails. */
+  /** Creates the stack: every resource as soon as what it depends on is done, the tests included; rolls back when one fails. */
   public static async create(sim: Simulation, stack: SynthesizedStack, options: DeploymentOptions = {}): Promise<{ deployment: Deployment; operation: StackOperation }> {
     const deployment = Deployment.prepare(sim, stack, options);
     return { deployment, operation: await deployment.createStack() };
@@ -502,15 +823,18 @@ export class Deployment {
   }
 
   public readonly stackId: string;
+  /** The seed of every operation's simulated duration. */
+  public readonly seed: number;
   /** Whether the stack exists (from createStack until a rolled-back create or a delete). */
   public exists = false;
   private readonly clients: Clients;
-  private readonly deployed = new Map<string, DeployedResource>();
+  private readonly deployed = new Map<string, Existing>();
   private readonly tests = new Map<string, { physicalId: string; properties: Record<string, unknown> }>();
   private frameworkSetup: { frameworkId: string; handlerId: string; runner: ProviderFramework } | undefined;
 
   private constructor(private readonly sim: Simulation, private stack: SynthesizedStack, private readonly options: DeploymentOptions) {
     this.stackId = `arn:aws:cloudformation:${sim.aws.region}:${sim.aws.accountId}:stack/${stack.stackName}/${randomUUID()}`;
+    this.seed = options.seed ?? DEFAULT_SEED;
     checkTemplate(stack.template);
     const config = { endpoint: sim.aws.endpoint, region: sim.aws.region, credentials: sim.aws.credentials };
     this.clients = {
@@ -575,170 +899,249 @@ export class Deployment {
     return outcome;
   }
 
-  /** CloudFormation's CreateStack. */
+  /** CloudFormation's CreateStack; on a failure, the rollback deletes everything created, dependents first. */
   public async createStack(): Promise<StackOperation> {
     this.exists = true;
-    const events: StackEvent[] = [];
-    const tests: TestOutcome[] = [];
-    for (const logicalId of creationOrder(this.stack.template)) {
-      const resource = this.stack.template.Resources[logicalId];
-      if (resource.Type === RESOURCE_TYPE) {
-        const outcome = await this.sendTestEvent(logicalId, 'Create', { stackStatus: 'CREATE_IN_PROGRESS' });
-        tests.push(outcome);
-        events.push(testEvent(outcome));
-        if (outcome.status !== 'CREATE_COMPLETE') {
-          const rollback = await this.rollBackCreate(logicalId, outcome);
-          events.push(...rollback.map((r) => ({ ...testEvent(r), rollback: true as const })));
-          const stackStatus = rollback.every((r) => r.status === 'DELETE_COMPLETE') ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED';
-          return { stackStatus, events, tests, rollback, neverCreated: dependentsOf(this.stack.template, logicalId) };
-        }
-      } else if (SIMULATED[resource.Type]) {
-        const started = Date.now();
-        const physicalId = await this.createResource(logicalId, resource);
-        events.push({ logicalId, type: resource.Type, status: 'CREATE_COMPLETE', physicalId, durationMs: Date.now() - started });
-      }
-    }
-    return { stackStatus: 'CREATE_COMPLETE', events, tests, rollback: [], neverCreated: [] };
+    const template = this.stack.template;
+    const run = await runSchedule(createSteps(template, (id) => this.beginCreate(id, template, 'CREATE_IN_PROGRESS')), { seed: this.seed, clock: 0, cancelOnFailure: true });
+    const tests = testsOf(run.events);
+    if (!run.failure) return { stackStatus: 'CREATE_COMPLETE', events: run.events, tests, rollback: [], neverCreated: [] };
+    const rollback = await runSchedule(this.deletionSteps(this.everything(), template, 'ROLLBACK_IN_PROGRESS'), {
+      seed: this.seed, clock: run.clock, cancelOnFailure: false, marks: { rollback: true },
+    });
+    this.exists = false;
+    return {
+      stackStatus: rollback.failure ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE',
+      events: [...run.events, ...rollback.events],
+      tests,
+      rollback: testsOf(rollback.events),
+      neverCreated: dependentsOf(template, run.failure.logicalId).filter((id) => !run.started.has(id)),
+    };
   }
 
   /**
-   * CloudFormation's UpdateStack to `next`: changed resources are updated, a test whose
-   * properties changed gets an Update. When a test fails, the previous template is re-applied
-   * and the tests get an Update during UPDATE_ROLLBACK_IN_PROGRESS.
+   * CloudFormation's UpdateStack to `next`: every resource is created, updated in place,
+   * replaced or left alone as its resolved properties say, as soon as what it depends on is
+   * done; a test whose resolved properties changed gets an Update. Then the cleanup phase
+   * deletes the removed resources and the old physical resources of replaced ones. When an
+   * operation fails, the cleanup never runs: the stack goes back to the previous template
+   * (tests whose properties changed get an Update during UPDATE_ROLLBACK_IN_PROGRESS) and what
+   * the failed update created is deleted.
    */
   public async updateStack(next: SynthesizedStack): Promise<StackOperation> {
     checkTemplate(next.template);
     const previous = this.stack;
-    const events: StackEvent[] = [];
-    const tests: TestOutcome[] = [];
-    const changed: string[] = [];
-    for (const logicalId of creationOrder(next.template)) {
-      const resource = next.template.Resources[logicalId];
-      const old = previous.template.Resources[logicalId];
-      if (!old || old.Type !== resource.Type) throw new UnsupportedTemplate(`${logicalId}: adding or replacing resources in an update is not simulated`);
-      const started = Date.now();
-      if (resource.Type === RESOURCE_TYPE) {
-        if (sameJson(this.resolveTestProperties(logicalId, next.template), this.tests.get(logicalId)?.properties)) continue;
-        const outcome = await this.sendTestEvent(logicalId, 'Update', { template: next.template, stackStatus: 'UPDATE_IN_PROGRESS' });
-        tests.push(outcome);
-        events.push(testEvent(outcome));
-        changed.push(logicalId);
-        if (outcome.status !== 'UPDATE_COMPLETE') {
-          const rollback = await this.rollBackUpdate(previous, changed, events);
-          const stackStatus = rollback.every((r) => r.status === 'UPDATE_COMPLETE') ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_FAILED';
-          return { stackStatus, events, tests, rollback, neverCreated: [] };
-        }
-      } else if (resource.Type === 'AWS::Lambda::Function' && !sameJson(resource.Properties, old.Properties)) {
-        // The runner keeps running the code and settings it started with.
-        throw new UnsupportedTemplate(`${logicalId}: updating a Lambda function (new code or settings) is not simulated`);
-      } else if (SIMULATED[resource.Type]) {
-        if (await this.updateResource(logicalId, resource)) {
-          changed.push(logicalId);
-          events.push({ logicalId, type: resource.Type, status: 'UPDATE_COMPLETE', physicalId: this.physicalId(logicalId), durationMs: Date.now() - started });
-        }
-      }
+    const book: UpdateBook = { replaced: new Map(), created: new Set() };
+    const run = await runSchedule(createSteps(next.template, (id) => this.beginApply(id, next.template, 'UPDATE_IN_PROGRESS', book)), {
+      seed: this.seed, clock: 0, cancelOnFailure: true,
+    });
+    if (!run.failure) {
+      this.stack = next;
+      const removed = Object.keys(previous.template.Resources).filter((id) => !next.template.Resources[id]).flatMap((id) => this.doomed(id));
+      const replaced = [...book.replaced].map(([logicalId, existing]) => ({ logicalId, existing }));
+      const cleanup = await runSchedule(this.deletionSteps([...removed, ...replaced], previous.template, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'), {
+        seed: this.seed, clock: run.clock, cancelOnFailure: false, marks: { cleanup: true },
+      });
+      const events = [...run.events, ...cleanup.events];
+      return { stackStatus: 'UPDATE_COMPLETE', events, tests: testsOf(events), rollback: [], neverCreated: [] };
     }
-    const removed = Object.keys(previous.template.Resources).filter((id) => !next.template.Resources[id]);
-    if (removed.length > 0) throw new UnsupportedTemplate(`removing resources in an update is not simulated (${removed.join(', ')})`);
-    this.stack = next;
-    return { stackStatus: 'UPDATE_COMPLETE', events, tests, rollback: [], neverCreated: [] };
+    const back: UpdateBook = { replaced: new Map(), created: new Set(), restore: book.replaced };
+    const rollback = await runSchedule(createSteps(previous.template, (id) => this.beginApply(id, previous.template, 'UPDATE_ROLLBACK_IN_PROGRESS', back)), {
+      seed: this.seed, clock: run.clock, cancelOnFailure: false, marks: { rollback: true },
+    });
+    const created = [...book.created].filter((id) => !previous.template.Resources[id]).flatMap((id) => this.doomed(id));
+    const givenUp = [...back.replaced].map(([logicalId, existing]) => ({ logicalId, existing }));
+    const cleanup = await runSchedule(this.deletionSteps([...created, ...givenUp], next.template, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'), {
+      seed: this.seed, clock: rollback.clock, cancelOnFailure: false, marks: { rollback: true, cleanup: true },
+    });
+    return {
+      stackStatus: rollback.failure ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE',
+      events: [...run.events, ...rollback.events, ...cleanup.events],
+      tests: testsOf(run.events),
+      rollback: testsOf([...rollback.events, ...cleanup.events]),
+      neverCreated: [],
+    };
   }
 
-  /** CloudFormation's DeleteStack: the tests get their Delete, then the resources go. */
+  /** CloudFormation's DeleteStack: every resource after the resources that depend on it. */
   public async deleteStack(): Promise<StackOperation> {
-    const events: StackEvent[] = [];
-    const tests: TestOutcome[] = [];
-    for (const logicalId of creationOrder(this.stack.template).reverse()) {
-      if (this.tests.has(logicalId)) {
-        const outcome = await this.sendTestEvent(logicalId, 'Delete', { stackStatus: 'DELETE_IN_PROGRESS' });
-        tests.push(outcome);
-        events.push(testEvent(outcome));
-      } else if (this.deployed.has(logicalId)) {
-        events.push(await this.deleteResource(logicalId));
-      }
-    }
+    const run = await runSchedule(this.deletionSteps(this.everything(), this.stack.template, 'DELETE_IN_PROGRESS'), { seed: this.seed, clock: 0, cancelOnFailure: false });
     this.exists = false;
-    const stackStatus = tests.every((t) => t.status === 'DELETE_COMPLETE') ? 'DELETE_COMPLETE' : 'DELETE_FAILED';
-    return { stackStatus, events, tests, rollback: [], neverCreated: [] };
+    return { stackStatus: run.failure ? 'DELETE_FAILED' : 'DELETE_COMPLETE', events: run.events, tests: testsOf(run.events), rollback: [], neverCreated: [] };
   }
 
   /** Removes what the stack left in the local AWS, without sending any event (test clean-up). */
   public async dispose(): Promise<void> {
-    for (const logicalId of [...this.deployed.keys()].reverse()) await this.deleteResource(logicalId).catch(() => undefined);
+    for (const resource of [...this.deployed.values()].reverse()) {
+      if (resource.simulated) await SIMULATED[resource.type].delete?.(resource.physicalId, resource.properties, this.clients).catch(() => undefined);
+    }
+    this.deployed.clear();
     this.tests.clear();
     this.exists = false;
     this.clients.glue.destroy();
     this.clients.secrets.destroy();
   }
 
-  private async createResource(logicalId: string, resource: TemplateResource): Promise<string> {
-    const handler = SIMULATED[resource.Type];
-    const props = this.resolveProperties(logicalId, resource, handler);
-    const created = await handler.create(props, logicalId, this.clients);
-    this.deployed.set(logicalId, { type: resource.Type, physicalId: created.physicalId, attributes: created.attributes ?? {}, properties: props });
-    await this.options.afterCreate?.({ logicalId, type: resource.Type, physicalId: created.physicalId }, this);
-    return created.physicalId;
-  }
-
-  /** Whether the resource changed (and so was updated). */
-  private async updateResource(logicalId: string, resource: TemplateResource): Promise<boolean> {
-    const handler = SIMULATED[resource.Type];
-    const deployed = this.deployed.get(logicalId);
-    if (!deployed) throw new Error(`${logicalId} was never created`);
-    const props = this.resolveProperties(logicalId, resource, handler);
-    if (sameJson(props, deployed.properties)) return false;
-    if (!handler.update) throw new UnsupportedTemplate(`${logicalId}: updating a ${resource.Type} is not simulated`);
-    await handler.update(deployed.physicalId, props, this.clients);
-    deployed.properties = props;
-    return true;
-  }
-
-  private async deleteResource(logicalId: string): Promise<StackEvent> {
-    const deployed = this.deployed.get(logicalId) as DeployedResource;
-    const started = Date.now();
-    await SIMULATED[deployed.type].delete?.(deployed.physicalId, this.clients);
-    this.deployed.delete(logicalId);
-    return { logicalId, type: deployed.type, status: 'DELETE_COMPLETE', physicalId: deployed.physicalId, durationMs: Date.now() - started };
-  }
-
-  /** After a failed Create: the failed test gets its Delete (the framework's marker id), then everything goes. */
-  private async rollBackCreate(failedTest: string, failed: TestOutcome): Promise<TestOutcome[]> {
-    const rollback: TestOutcome[] = [];
-    if (failed.physicalResourceId !== undefined) {
-      rollback.push(await this.sendTestEvent(failedTest, 'Delete', { stackStatus: 'ROLLBACK_IN_PROGRESS' }));
+  /** A create: a test's event runs now (its start); a resource is made at the end. */
+  private async beginCreate(logicalId: string, template: CfnTemplate, stackStatus: string): Promise<Work> {
+    const resource = template.Resources[logicalId];
+    if (resource.Type === RESOURCE_TYPE) {
+      const outcome = await this.sendTestEvent(logicalId, 'Create', { template, stackStatus });
+      return { logicalId, type: RESOURCE_TYPE, action: 'CREATE', finish: async () => testResult(outcome) };
     }
-    for (const logicalId of creationOrder(this.stack.template).reverse()) {
-      if (this.tests.has(logicalId)) rollback.push(await this.sendTestEvent(logicalId, 'Delete', { stackStatus: 'ROLLBACK_IN_PROGRESS' }));
-      else if (this.deployed.has(logicalId)) await this.deleteResource(logicalId);
-    }
-    this.exists = false;
-    return rollback;
+    return {
+      logicalId, type: resource.Type, action: 'CREATE',
+      finish: async () => ({ status: 'CREATE_COMPLETE', physicalId: (await this.make(logicalId, resource, template)).physicalId }),
+    };
   }
 
-  /** After a failed Update: what changed goes back to the previous template, in order. */
-  private async rollBackUpdate(previous: SynthesizedStack, changed: string[], events: StackEvent[]): Promise<TestOutcome[]> {
-    const rollback: TestOutcome[] = [];
-    for (const logicalId of creationOrder(previous.template).filter((id) => changed.includes(id))) {
-      const resource = previous.template.Resources[logicalId];
-      if (resource.Type === RESOURCE_TYPE) {
-        const outcome = await this.sendTestEvent(logicalId, 'Update', { template: previous.template, stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' });
-        rollback.push(outcome);
-        events.push({ ...testEvent(outcome), rollback: true });
-      } else {
-        const started = Date.now();
-        await this.updateResource(logicalId, resource);
-        events.push({ logicalId, type: resource.Type, status: 'UPDATE_COMPLETE', rollback: true, physicalId: this.physicalId(logicalId), durationMs: Date.now() - started });
+  /** What an update (or its rollback, with `book.restore`) does to one resource of `target`. */
+  private async beginApply(logicalId: string, target: CfnTemplate, stackStatus: string, book: UpdateBook): Promise<Work | undefined> {
+    const resource = target.Resources[logicalId];
+    const type = resource.Type;
+    if (type === RESOURCE_TYPE) {
+      const current = this.tests.get(logicalId);
+      if (!current) {
+        book.created.add(logicalId);
+        return this.beginCreate(logicalId, target, stackStatus);
       }
+      if (sameJson(this.resolveTestProperties(logicalId, target), current.properties)) return undefined;
+      const outcome = await this.sendTestEvent(logicalId, 'Update', { template: target, stackStatus });
+      if (outcome.physicalResourceId !== undefined && outcome.physicalResourceId !== current.physicalId) {
+        throw new UnsupportedTemplate(`${logicalId}: an Update answered with a new physical id (a replacement of the custom resource) is not simulated`);
+      }
+      return { logicalId, type, action: 'UPDATE', finish: async () => testResult(outcome) };
     }
-    return rollback;
+    const current = this.deployed.get(logicalId);
+    if (!current) {
+      book.created.add(logicalId);
+      return this.beginCreate(logicalId, target, stackStatus);
+    }
+    if (current.type !== type) throw new UnsupportedTemplate(`${logicalId}: changing a resource's type (${current.type} to ${type}) is not simulated`);
+    const wanted = this.desiredState(logicalId, resource, target);
+    const restore = book.restore?.get(logicalId);
+    if (restore && sameJson(wanted.properties, restore.properties) && wanted.context === restore.context) {
+      // Back to the physical resource the failed update replaced; the new one goes in the rollback's cleanup.
+      return {
+        logicalId, type, action: 'UPDATE',
+        finish: async () => {
+          book.replaced.set(logicalId, current);
+          this.deployed.set(logicalId, restore);
+          return { status: 'UPDATE_COMPLETE', physicalId: restore.physicalId };
+        },
+      };
+    }
+    if (sameJson(wanted.properties, current.properties) && wanted.context === current.context) return undefined;
+    if (type === 'AWS::Lambda::Function') {
+      // The runner keeps running the code and settings it started with.
+      throw new UnsupportedTemplate(`${logicalId}: updating a Lambda function (new code or settings) is not simulated`);
+    }
+    const changed = [...new Set([...Object.keys(wanted.properties), ...Object.keys(current.properties)])].filter((k) => !sameJson(wanted.properties[k], current.properties[k]));
+    if (changed.some((k) => (REPLACED_ON_CHANGE[type] ?? []).includes(k))) {
+      return {
+        logicalId, type, action: 'UPDATE', replacement: true,
+        finish: async () => {
+          const made = await this.make(logicalId, resource, target);
+          book.replaced.set(logicalId, current);
+          return { status: 'UPDATE_COMPLETE', physicalId: made.physicalId, reason: 'Requested update requires the creation of a new physical resource; hence creating one.' };
+        },
+      };
+    }
+    return {
+      logicalId, type, action: 'UPDATE',
+      finish: async () => {
+        const handler = SIMULATED[type];
+        if (current.simulated && changed.length > 0) {
+          if (!handler.update) throw new UnsupportedTemplate(`${logicalId}: updating ${changed.join(', ')} of a ${type} in place is not simulated`);
+          await handler.update(current.physicalId, wanted.properties, current.properties, this.clients);
+        }
+        current.properties = wanted.properties;
+        current.context = wanted.context;
+        return { status: 'UPDATE_COMPLETE', physicalId: current.physicalId };
+      },
+    };
   }
 
-  private resolveProperties(logicalId: string, resource: TemplateResource, handler: Handler): Record<string, unknown> {
+  /** A deletion takes effect at its start; a test's Delete runs then. */
+  private async beginDelete(doomed: Doomed, stackStatus: string): Promise<Work> {
+    const { logicalId, existing } = doomed;
+    if (doomed.test) {
+      const outcome = await this.sendTestEvent(logicalId, 'Delete', { stackStatus });
+      return { logicalId, type: RESOURCE_TYPE, action: 'DELETE', finish: async () => testResult(outcome) };
+    }
+    const { type, physicalId, properties, simulated } = existing!;
+    let reason: string | undefined;
+    try {
+      if (simulated) await SIMULATED[type].delete?.(physicalId, properties, this.clients);
+      if (this.deployed.get(logicalId) === existing) this.deployed.delete(logicalId);
+    } catch (e) {
+      if (e instanceof UnsupportedTemplate) throw e;
+      reason = `${(e as Error).name}: ${(e as Error).message}`;
+    }
+    return { logicalId, type, action: 'DELETE', finish: async () => ({ status: reason === undefined ? 'DELETE_COMPLETE' : 'DELETE_FAILED', physicalId, reason }) };
+  }
+
+  /** Deletion steps: each after the deletions of what depends on it in `template`. */
+  private deletionSteps(doomed: readonly Doomed[], template: CfnTemplate, stackStatus: string): Step[] {
+    const dependsOn = (a: string, b: string) => template.Resources[a] !== undefined && dependenciesOf(template, a).has(b);
+    return doomed.map((d) => ({
+      key: d.logicalId,
+      after: doomed.filter((other) => dependsOn(other.logicalId, d.logicalId)).map((other) => other.logicalId),
+      begin: () => this.beginDelete(d, stackStatus),
+    }));
+  }
+
+  /** What the stack has under a logical id, as something to delete. */
+  private doomed(logicalId: string): Doomed[] {
+    if (this.tests.has(logicalId)) return [{ logicalId, test: true }];
+    const existing = this.deployed.get(logicalId);
+    return existing ? [{ logicalId, existing }] : [];
+  }
+
+  private everything(): Doomed[] {
+    return Object.keys(this.stack.template.Resources).flatMap((id) => this.doomed(id));
+  }
+
+  /** Creates a resource (in the local AWS when simulated) and records it. */
+  private async make(logicalId: string, resource: TemplateResource, template: CfnTemplate): Promise<Existing> {
+    const { properties, context } = this.desiredState(logicalId, resource, template);
+    const handler = SIMULATED[resource.Type];
+    if (!handler) {
+      const made: Existing = { type: resource.Type, physicalId: `${logicalId}-${randomText(12)}`, attributes: {}, properties, context, simulated: false };
+      this.deployed.set(logicalId, made);
+      return made;
+    }
+    const created = await handler.create(properties, logicalId, this.clients);
+    const made: Existing = { type: resource.Type, physicalId: created.physicalId, attributes: created.attributes ?? {}, properties, context, simulated: true };
+    this.deployed.set(logicalId, made);
+    await this.options.afterCreate?.({ logicalId, type: resource.Type, physicalId: created.physicalId }, this);
+    return made;
+  }
+
+  /** What a resource of `template` should be now: its properties, and what else decides whether it changed. */
+  private desiredState(logicalId: string, resource: TemplateResource, template: CfnTemplate): { properties: Record<string, unknown>; context: string } {
+    const handler = SIMULATED[resource.Type];
+    if (handler) {
+      const ignored = Object.entries(resource.Properties ?? {}).filter(([k]) => (handler.ignored ?? []).includes(k));
+      return { properties: this.resolveProperties(logicalId, resource, handler, template), context: JSON.stringify(ignored) };
+    }
+    // Not resolved, but each reference carries the physical id it refers to now: a replaced resource changes the properties that refer to it.
+    const identity = (id: string) => this.deployed.get(id)?.physicalId ?? this.tests.get(id)?.physicalId ?? null;
+    const properties = JSON.parse(JSON.stringify(resource.Properties ?? {}), (_key, value: unknown) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+      const { Ref: ref, 'Fn::GetAtt': getAtt } = value as Record<string, unknown>;
+      const target = typeof ref === 'string' && template.Resources[ref] ? ref : getAtt !== undefined ? (Array.isArray(getAtt) ? String(getAtt[0]) : String(getAtt).split('.')[0]) : undefined;
+      return target === undefined ? value : { ...value, refersTo: identity(target) };
+    }) as Record<string, unknown>;
+    return { properties, context: '' };
+  }
+
+  private resolveProperties(logicalId: string, resource: TemplateResource, handler: Handler, template: CfnTemplate): Record<string, unknown> {
     const props = resource.Properties ?? {};
     const unknown = Object.keys(props).filter((k) => !handler.properties.includes(k) && !(handler.ignored ?? []).includes(k));
     if (unknown.length > 0) throw new UnsupportedTemplate(`${logicalId} (${resource.Type}): property ${unknown.join(', ')} is not simulated`);
     const known = Object.fromEntries(Object.entries(props).filter(([k]) => handler.properties.includes(k)));
-    return resolveIntrinsics(known, this.context(), `Resources.${logicalId}.Properties`) as Record<string, unknown>;
+    return resolveIntrinsics(known, this.context(template), `Resources.${logicalId}.Properties`) as Record<string, unknown>;
   }
 
   /** A test's properties as its event carries them: resolved, scalars as strings, without ServiceToken (the runner adds it). */
@@ -764,7 +1167,7 @@ export class Deployment {
       availabilityZones: ['a', 'b', 'c'].map((z) => `${aws.region}${z}`),
       ref: (logicalId) => {
         const deployed = this.deployed.get(logicalId);
-        if (deployed) return deployed.physicalId;
+        if (deployed?.simulated) return deployed.physicalId;
         const type = template.Resources[logicalId]?.Type;
         throw new UnsupportedTemplate(type === undefined ? `Ref to ${logicalId}, which the template does not define`
           : `Ref to ${logicalId} (${type}), which ${SIMULATED[type] ? 'is not created yet' : 'the simulation does not create'}`);
@@ -849,7 +1252,7 @@ function checkTemplate(template: CfnTemplate): void {
   }
 }
 
-/** The logical ids a resource waits for: DependsOn, and every Ref and Fn::GetAtt in its properties. */
+/** The logical ids a resource waits for: DependsOn, and every Ref, Fn::GetAtt and Fn::Sub reference in its properties. */
 function dependenciesOf(template: CfnTemplate, logicalId: string): Set<string> {
   const resource = template.Resources[logicalId];
   const found = new Set<string>(resource.DependsOn === undefined ? [] : ([] as string[]).concat(resource.DependsOn));
@@ -859,7 +1262,15 @@ function dependenciesOf(template: CfnTemplate, logicalId: string): Set<string> {
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
       if (key === 'Ref' && typeof v === 'string' && template.Resources[v]) found.add(v);
       else if (key === 'Fn::GetAtt') found.add(Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]);
-      else walk(v);
+      else if (key === 'Fn::Sub') {
+        const [source, variables] = typeof v === 'string' ? [v, undefined] : (v as [unknown, unknown]);
+        const names = typeof variables === 'object' && variables !== null ? Object.keys(variables) : [];
+        for (const [, name] of String(source).matchAll(/\$\{([^}!][^}]*)\}/g)) {
+          const id = name.split('.')[0];
+          if (!names.includes(name) && template.Resources[id]) found.add(id);
+        }
+        walk(variables);
+      } else walk(v);
     }
   };
   walk(resource.Properties);
@@ -921,9 +1332,6 @@ function interpret(logicalId: string, requestType: RequestType, properties: Reco
   };
 }
 
-function testEvent(outcome: TestOutcome): StackEvent {
-  return { logicalId: outcome.logicalId, type: RESOURCE_TYPE, status: outcome.status, reason: outcome.reason, durationMs: outcome.durationMs, test: outcome };
-}
 
 // ---------------------------------------------------------------------------------------------
 // What happens around the example app's deployment
@@ -941,7 +1349,7 @@ export function databaseAdoptsSecret(sim: Simulation): NonNullable<DeploymentOpt
   };
 }
 
-/** Creates the example stack; the database adopts the secret's password unless told otherwise. */
-export function deployExampleApp(sim: Simulation, stack: SynthesizedStack, options: { databaseAdoptsSecret?: boolean } = {}): Promise<{ deployment: Deployment; operation: StackOperation }> {
-  return Deployment.create(sim, stack, { afterCreate: options.databaseAdoptsSecret === false ? undefined : databaseAdoptsSecret(sim) });
+/** Creates the example stack (with the seed given, else DEFAULT_SEED); the database adopts the secret's password unless told otherwise. */
+export function deployExampleApp(sim: Simulation, stack: SynthesizedStack, options: { databaseAdoptsSecret?: boolean; seed?: number } = {}): Promise<{ deployment: Deployment; operation: StackOperation }> {
+  return Deployment.create(sim, stack, { afterCreate: options.databaseAdoptsSecret === false ? undefined : databaseAdoptsSecret(sim), seed: options.seed });
 }
