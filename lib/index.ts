@@ -5,3 +5,4 @@ export {
   ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
 } from './test-connection-input';
 export { FailureMode, TestResult } from './contract';
+export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect';
