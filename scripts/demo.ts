@@ -11,7 +11,7 @@
  * passwords it knows, and a line holding one is masked and makes the demo fail.
  */
 import { handlerBundleIsStale } from '../test/e2e/build-outputs';
-import { onProcessExit } from '../test/sim/lifecycle';
+import { freePort, onProcessExit } from '../test/sim/lifecycle';
 
 type Deploy = typeof import('../test/e2e/deploy');
 
@@ -161,6 +161,13 @@ async function main(): Promise<number> {
       detail: 'bin/example-stack.ts without `gatewayEndpoints: { S3: ... }`: the subnet of the Glue connection has no route to S3, which Glue requires.',
       customize: d.exampleVariants.withoutS3Route,
     },
+    {
+      title: 'one line gates what the example forgot',
+      detail: 'A second connection (orders-replica, on a port where nothing listens) and a job that names it, with no '
+        + 'GlueConnectionTest and no gate(); the app adds `Aspects.of(app).add(new GlueConnectionTestAspect())`, which tests '
+        + 'orders-replica, makes the job wait for it, and adds nothing beside the hand-written test of orders-db.',
+      customize: d.exampleVariants.forgottenReplicaGatedByAspect(await freePort()),
+    },
   ];
   const results: boolean[] = [];
   try {
@@ -177,8 +184,8 @@ async function main(): Promise<number> {
     say('BUG: a secret reached the demo\'s output (masked above). Please report it.');
     return 1;
   }
-  // The demo succeeds when the gate did its job: the good deployment passed, the broken one was stopped.
-  return results[0] && !results[1] ? 0 : 1;
+  // The demo succeeds when the gate did its job: the good deployment passed, the broken ones were stopped.
+  return results[0] && !results[1] && !results[2] ? 0 : 1;
 }
 
 main().then(

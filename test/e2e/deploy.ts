@@ -74,7 +74,7 @@ import { CreateConnectionCommand, DeleteConnectionCommand, GlueClient, UpdateCon
 import {
   CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { createHash, randomInt, randomUUID } from 'crypto';
@@ -82,6 +82,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ExampleStack, ExampleStackProps } from '../../bin/example-stack';
+import { GlueConnectionTestAspect } from '../../lib/aspect';
 import { RESOURCE_TYPE } from '../../lib/contract';
 import { child, childText, createEc2Client, Ec2Client, items, XmlElement } from '../sim/ec2';
 import { LocalAws, ServedRequest, startLocalAws } from '../sim/local-aws';
@@ -219,6 +220,38 @@ export const exampleVariants = {
   /** A changed connection definition (its Description): the test's fingerprint changes, so it gets an Update. */
   connectionDescription(description: string): (stack: ExampleStack) => void {
     return (stack) => (stack.node.findChild('OrdersDb') as glue.CfnConnection).addPropertyOverride('ConnectionInput.Description', description);
+  },
+  /**
+   * What the example forgot, gated by one line: a second connection (`orders-replica`, the same
+   * database at `replicaPort`) and a job that names it, with no GlueConnectionTest and no
+   * gate(), and `Aspects.of(app).add(new GlueConnectionTestAspect())`.
+   */
+  forgottenReplicaGatedByAspect(replicaPort: number): (stack: ExampleStack) => void {
+    return (stack) => {
+      const orders = stack.node.findChild('OrdersDb') as glue.CfnConnection;
+      const input = orders.connectionInput as glue.CfnConnection.ConnectionInputProperty;
+      const properties = input.connectionProperties as Record<string, string>;
+      new glue.CfnConnection(stack, 'OrdersReplica', {
+        catalogId: orders.catalogId,
+        connectionInput: {
+          ...input,
+          name: 'orders-replica',
+          connectionProperties: { ...properties, JDBC_CONNECTION_URL: properties.JDBC_CONNECTION_URL.replace(/:\d+\//, `:${replicaPort}/`) },
+        },
+      });
+      const etl = stack.node.findChild('OrdersEtl') as glue.CfnJob;
+      new glue.CfnJob(stack, 'ReplicaEtl', {
+        name: 'orders-replica-etl',
+        role: etl.role,
+        securityConfiguration: etl.securityConfiguration,
+        glueVersion: etl.glueVersion,
+        command: etl.command,
+        workerType: etl.workerType,
+        numberOfWorkers: etl.numberOfWorkers,
+        connections: { connections: ['orders-replica'] },
+      });
+      Aspects.of(stack.node.root).add(new GlueConnectionTestAspect());
+    };
   },
 };
 
