@@ -2,7 +2,7 @@
  * GlueConnectionTestAspect: one line that tests every Glue connection of an app and gates every
  * Glue resource that uses one.
  */
-import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { IConstruct } from 'constructs';
 import {
@@ -112,7 +112,7 @@ export class GlueConnectionTestAspect implements IAspect {
     if (!this.inScope(node)) {
       this.roots.push(node);
       this.index = undefined; // a fresh index: another aspect may have added tests since
-      for (const n of node.node.findAll()) this.handle(n);
+      for (const n of assemblyDescendants(node)) this.handle(n);
       return;
     }
     this.handle(node);
@@ -215,7 +215,11 @@ export class GlueConnectionTestAspect implements IAspect {
   }
 
   private testIndex(): TestIndex {
-    if (!this.index) this.index = TestIndex.of(this.roots[0].node.root);
+    if (!this.index) {
+      // Names are matched within the root's cloud assembly: its Stage (the app, or a nested Stage).
+      const root = this.roots[0];
+      this.index = TestIndex.of(Stage.isStage(root) ? root : Stage.of(root) ?? root.node.root);
+    }
     return this.index;
   }
 }
@@ -233,7 +237,7 @@ const EXCLUDED = new WeakSet<IConstruct>();
 class TestIndex {
   public static of(root: IConstruct): TestIndex {
     const index = new TestIndex();
-    for (const node of root.node.findAll()) {
+    for (const node of assemblyDescendants(root)) {
       if (node instanceof GlueConnectionTest) index.addTest(node);
       else if (node instanceof glue.CfnConnection) index.addConnection(node);
     }
@@ -261,6 +265,21 @@ class TestIndex {
     if (target instanceof glue.CfnConnection) push(this.testsByConnection, target, test);
     else if (typeof target === 'string') push(this.testsByName, `${catalogKey(test)}/${target}`, test);
   }
+}
+
+/**
+ * A construct and everything under it that belongs to the same cloud assembly: like
+ * `node.findAll()`, but not into a nested Stage, which CDK synthesizes on its own, with its own
+ * aspects, before the aspects of the enclosing app run.
+ */
+function assemblyDescendants(root: IConstruct): IConstruct[] {
+  const found: IConstruct[] = [];
+  const visit = (c: IConstruct) => {
+    found.push(c);
+    for (const child of c.node.children) if (!Stage.isStage(child)) visit(child);
+  };
+  visit(root);
+  return found;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,5 +1,5 @@
 /** GlueConnectionTestAspect: every connection of an app tested, every user of one gated, in one line. */
-import { App, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, Tags } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -420,5 +420,32 @@ describe('with other aspects', () => {
     expect(seen).toEqual(['S/Orders/ConnectionTest']);
     expect(dependenciesOf(added!)).toEqual(['S/Orders/ConnectionTest']);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Aspect was added via another Aspect'))).toEqual([]);
+  });
+});
+
+describe('Stages', () => {
+  function stagedApp() {
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    const stack = new Stack(stage, 'S', { env: ENV });
+    const orders = jdbc(stack, 'Orders', 'orders');
+    const job = cfnJob(stack, 'Job', ['orders']);
+    return { app, stage, stack, orders, job };
+  }
+
+  test('applied in a Stage, it gates the Stage\'s resources by name', () => {
+    const { app, stage, stack, job } = stagedApp();
+    Aspects.of(stage).add(new GlueConnectionTestAspect());
+    app.synth();
+    expect(dependenciesOf(job)).toEqual(['Prod/S/Orders/ConnectionTest']);
+    expect(Object.keys(Template.fromStack(stack).findResources(TEST_TYPE))).toHaveLength(1);
+  });
+
+  test('applied to the app, it leaves a nested Stage alone, as CDK does with every aspect of the app', () => {
+    const { app, orders, job } = stagedApp();
+    Aspects.of(app).add(new GlueConnectionTestAspect());
+    app.synth();
+    expect(orders.node.tryFindChild('ConnectionTest')).toBeUndefined();
+    expect(dependenciesOf(job)).toEqual([]);
   });
 });
