@@ -15,6 +15,16 @@ import { GlueConnectionTest, GlueConnectionTestOptions } from './glue-connection
 /**
  * Decides which connections a `GlueConnectionTestAspect` tests. Implement it to leave
  * connections out by any rule of your own (a naming convention, a tag, a stack).
+ *
+ * @example
+ * import { GlueConnectionTestAspect, IGlueConnectionFilter } from 'cdk-glue-connection-test';
+ *
+ * class SkipSandbox implements IGlueConnectionFilter {
+ *   public shouldTest(connection: glue.CfnConnection): boolean {
+ *     return !connection.node.path.includes('Sandbox');
+ *   }
+ * }
+ * new GlueConnectionTestAspect({ filter: new SkipSandbox() });
  */
 export interface IGlueConnectionFilter {
   /**
@@ -50,11 +60,7 @@ export interface GlueConnectionTestAspectProps extends GlueConnectionTestOptions
 
 /**
  * Tests every Glue connection in its scope during `cdk deploy`, and makes every Glue resource
- * that uses one wait for its test:
- *
- * ```ts
- * Aspects.of(app).add(new GlueConnectionTestAspect());
- * ```
+ * that uses one wait for its test.
  *
  * For each `glue.CfnConnection` in scope (and each L2, such as `glue.Connection`, whose default
  * child is one) that has no `GlueConnectionTest` yet, it adds one as a child of the connection
@@ -65,6 +71,14 @@ export interface GlueConnectionTestAspectProps extends GlueConnectionTestOptions
  * hand-written ones included. A resource whose connection cannot be resolved (an imported
  * name, a parameter, a connection neither in the app nor tested by name) gets a warning that
  * names it. Applying the aspect twice adds nothing.
+ *
+ * @example
+ * import { App, Aspects } from 'aws-cdk-lib';
+ * import { GlueConnectionTestAspect } from 'cdk-glue-connection-test';
+ *
+ * const app = new App();
+ * // ... the app's stacks, with their connections, jobs and crawlers
+ * Aspects.of(app).add(new GlueConnectionTestAspect());
  */
 export class GlueConnectionTestAspect implements IAspect {
   /**
@@ -72,6 +86,12 @@ export class GlueConnectionTestAspect implements IAspect {
    * it are not gated either, and get no warning.
    *
    * @param connection a `glue.CfnConnection`, or an L2 whose default child is one
+   *
+   * @example
+   * import { GlueConnectionTestAspect } from 'cdk-glue-connection-test';
+   *
+   * declare const sandboxDb: glue.CfnConnection;
+   * GlueConnectionTestAspect.exclude(sandboxDb);
    */
   public static exclude(connection: IConstruct): void {
     EXCLUDED.add(connection);
@@ -90,6 +110,9 @@ export class GlueConnectionTestAspect implements IAspect {
   private readonly warned = new WeakSet<IConstruct>();
   private index?: TestIndex;
 
+  /**
+   * @param props the settings of every test the aspect adds, and which connections it leaves out
+   */
   constructor(props: GlueConnectionTestAspectProps = {}) {
     const { connectionTypes, filter, ...testOptions } = props;
     if (testOptions.catalogId !== undefined) {
@@ -107,6 +130,8 @@ export class GlueConnectionTestAspect implements IAspect {
    * Called by CDK for each construct in scope. The first call for a scope handles the whole
    * scope at once, so that in the legacy (unstabilized) Aspect invocation too every construct
    * it adds is created before CDK descends into the scope, and is seen by the app's other aspects.
+   *
+   * @param node the construct CDK visits
    */
   public visit(node: IConstruct): void {
     if (!this.inScope(node)) {
