@@ -354,6 +354,7 @@ function stringifyScalars(value: unknown): unknown {
 export const NOT_SIMULATED: Readonly<Record<string, string>> = {
   'AWS::IAM::Role': 'permissions are not enforced by the local AWS',
   'AWS::IAM::Policy': 'permissions are not enforced by the local AWS',
+  'AWS::IAM::ManagedPolicy': 'permissions are not enforced by the local AWS',
   'AWS::Logs::LogGroup': 'the framework runner captures the Lambda logs itself',
   'AWS::Lambda::Function': 'the Provider framework runner stands in for both functions (framework and handler)',
   'AWS::EC2::FlowLog': 'flow logs observe traffic; they change nothing Glue checks',
