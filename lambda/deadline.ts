@@ -13,6 +13,12 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/**
+ * Time a retry leaves at least, at the end of the last step: a throttled answer comes back in
+ * well under this, so the handler answers with the service's own error, not with a timeout.
+ */
+const RETRY_MARGIN_MS = 2_000;
+
 /** More than the secret members of one TestConnectionInput, plus the test itself. */
 const MAX_REQUESTS_IN_FLIGHT = 1000;
 
@@ -22,6 +28,7 @@ export class Deadline {
   private readonly timer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private stage = 'the handler to start';
+  private reserveMs = RETRY_MARGIN_MS;
 
   constructor(public readonly budgetMs: number) {
     // Every request in flight (secrets are read in parallel) listens to the one signal.
@@ -45,9 +52,21 @@ export class Deadline {
     return this.startedAt + this.budgetMs - Date.now();
   }
 
-  /** Runs one step, named for the timeout message, racing the deadline. */
-  public async run<T>(stage: string, step: () => Promise<T>): Promise<T> {
+  /**
+   * How long the step now running may still start a retry (the SDK retry strategy asks, see
+   * aws.ts): the time left, less what the step keeps for the steps after it.
+   */
+  public retryWindowMs(): number {
+    return this.remainingMs() - this.reserveMs;
+  }
+
+  /**
+   * Runs one step, named for the timeout message, racing the deadline. `keepMs` is kept for
+   * the steps after it: its requests are not retried into that time.
+   */
+  public async run<T>(stage: string, step: () => Promise<T>, keepMs = 0): Promise<T> {
     this.stage = stage;
+    this.reserveMs = Math.max(keepMs, RETRY_MARGIN_MS);
     if (this.controller.signal.aborted) throw new DeadlineExceeded(stage, Date.now() - this.startedAt, this.budgetMs);
     return Promise.race([step(), this.expiry]);
   }

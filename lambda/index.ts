@@ -8,6 +8,7 @@
  * | Create                           | parse -> wait for READY (if asked) -> secrets -> TestConnection |
  * | Update                           | as Create; the physical id stays the same                      |
  * | Update, stack rolling back       | SUCCESS without testing (Result SKIPPED)                       |
+ * | Update, stack status unreadable  | as Update, but a failure answers SUCCESS with Result FAILED    |
  * | Delete                           | SUCCESS without any AWS call                                   |
  * | test fails, FAIL_DEPLOYMENT      | throw the reason: the deployment fails and rolls back          |
  * | test fails, REPORT_ONLY          | SUCCESS with Result FAILED and the reason as attributes        |
@@ -19,8 +20,8 @@
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { FailureMode, ResultData, TestResult } from '../lib/contract';
-import { Clients, createClients } from './aws';
+import { FailureMode, MAX_REASON_LENGTH, ResultData, TestResult } from '../lib/contract';
+import { createClients } from './aws';
 import { Deadline } from './deadline';
 import { createLogger, Logger } from './log';
 import { parseProperties, TestSettings } from './properties';
@@ -63,12 +64,7 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   }
 
   const physicalResourceId = event.RequestType === 'Update' ? event.PhysicalResourceId : `glue-connection-test:${event.LogicalResourceId}`;
-  const clients = createClients();
-  try {
-    return await createOrUpdate(event, context, clients, { startedAt, redactor, log, data, physicalResourceId });
-  } finally {
-    clients.destroy();
-  }
+  return createOrUpdate(event, context, { startedAt, redactor, log, data, physicalResourceId });
 }
 
 interface Invocation {
@@ -80,16 +76,26 @@ interface Invocation {
 }
 
 async function createOrUpdate(
-  event: Exclude<CloudFormationCustomResourceEvent, { RequestType: 'Delete' }>, context: Context, clients: Clients,
+  event: Exclude<CloudFormationCustomResourceEvent, { RequestType: 'Delete' }>, context: Context,
   { startedAt, redactor, log, data, physicalResourceId }: Invocation,
 ): Promise<HandlerResponse> {
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Infinity;
 
   // Before the properties are even read: a rollback restores properties that may no longer parse.
-  if (event.RequestType === 'Update' && await isRollingBack(event.StackId, Math.min(ROLLBACK_CHECK_MS, (remaining - ANSWER_MARGIN_MS) / 2), log, clients.cloudFormation)) {
-    log.info('update during rollback: not testing, so the rollback can finish');
-    return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
+  let mayBeRollback = false;
+  if (event.RequestType === 'Update') {
+    const status = await stackStatus(event.StackId, Math.min(ROLLBACK_CHECK_MS, (remaining - ANSWER_MARGIN_MS) / 2), log);
+    if (status === 'UPDATE_ROLLBACK_IN_PROGRESS') {
+      log.info('update during rollback: not testing, so the rollback can finish');
+      return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.SKIPPED, 'The stack is rolling back; the connection was not tested.') };
+    }
+    mayBeRollback = status === undefined;
   }
+  // A failure that must not fail this event: see stackStatus.
+  const reportOnly = (reason: string): HandlerResponse => {
+    log.error('the stack status is unknown, so this Update may be a rollback: the failure is reported, not answered FAILED', { reason });
+    return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, `${STATUS_UNKNOWN_NOTE} ${reason}`.slice(0, MAX_REASON_LENGTH)) };
+  };
 
   let settings: TestSettings;
   try {
@@ -97,6 +103,7 @@ async function createOrUpdate(
   } catch (e) {
     const reason = buildReason(e, subjectOf(event.ResourceProperties), redactor);
     log.error('invalid properties', { reason });
+    if (mayBeRollback) return reportOnly(reason);
     throw answer(reason);
   }
   const subject: Subject = {
@@ -106,42 +113,62 @@ async function createOrUpdate(
   };
 
   const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS));
+  const clients = createClients(deadline, log);
   try {
     await testConnection(settings, deadline, redactor, log, clients);
-    log.info('test passed', { durationMs: Date.now() - startedAt });
+    log.info('test passed', { durationMs: Date.now() - startedAt, ...clients.retries });
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
   } catch (e) {
     const reason = buildReason(e, subject, redactor);
     const { category, entry } = diagnose(e, subject);
-    log.error('test failed', { category, entry, error: errorName(e), reason, durationMs: Date.now() - startedAt });
+    log.error('test failed', { category, entry, error: errorName(e), reason, durationMs: Date.now() - startedAt, ...clients.retries });
     if (settings.failureMode === FailureMode.REPORT_ONLY) {
       return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
     }
+    if (mayBeRollback) return reportOnly(reason);
     throw answer(reason);
   } finally {
     deadline.dispose();
+    clients.destroy();
   }
 }
 
+/** Prefixed to the Reason of a failure that an unknown stack status kept from failing the Update. */
+const STATUS_UNKNOWN_NOTE = 'Not failing this Update: the stack status could not be read, so it may be a rollback.';
+
 /**
- * Whether CloudFormation is rolling this stack back: then this Update restores the previous
- * properties, which passed their test before, and failing it would leave the stack in
- * UPDATE_ROLLBACK_FAILED. If the stack's status cannot be read within `budgetMs`, the test
- * runs: an ordinary Update is by far the likelier case, and gating it is the point.
+ * The stack's status, or undefined when it could not be read within `budgetMs`.
+ *
+ * UPDATE_ROLLBACK_IN_PROGRESS means this Update restores the previous properties, which passed
+ * their test before; failing it would leave the stack in UPDATE_ROLLBACK_FAILED, which only a
+ * person can clear. DescribeStacks is retried within `budgetMs` like every call (throttling
+ * until the budget runs out, 5xx and resets a bounded number of times: aws.ts).
+ *
+ * When the status is still unknown after that, the Update is tested but cannot fail: a failed
+ * test or unparseable properties answer SUCCESS with Result FAILED, the reason and a note why,
+ * and an ERROR log line. The event itself cannot tell a rollback from a deployment: in both,
+ * ResourceProperties and OldResourceProperties differ (CloudFormation sends an Update only when
+ * they do), and in a rollback ResourceProperties are simply the older ones, so comparing them
+ * proves nothing. Of the two ways to be wrong, a deployment's Update that reports instead of
+ * gating (Result FAILED is still in the stack's outputs and the log) costs far less than a
+ * rollback stuck in UPDATE_ROLLBACK_FAILED; and the status is unknown only when CloudFormation's
+ * API failed for the whole budget or the role lost cloudformation:DescribeStacks on its own stack.
  */
-async function isRollingBack(stackId: string, budgetMs: number, log: Logger, cloudFormation: Clients['cloudFormation']): Promise<boolean> {
+async function stackStatus(stackId: string, budgetMs: number, log: Logger): Promise<string | undefined> {
   const deadline = new Deadline(budgetMs);
+  const clients = createClients(deadline, log);
   try {
     const { Stacks } = await deadline.run('the stack status (DescribeStacks)',
-      () => cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }), { abortSignal: deadline.signal }));
+      () => clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }), { abortSignal: deadline.signal }));
     const status = Stacks?.[0]?.StackStatus;
-    log.info('stack status', { status });
-    return status === 'UPDATE_ROLLBACK_IN_PROGRESS';
+    log.info('stack status', { status, ...clients.retries });
+    return status ?? undefined;
   } catch (e) {
-    log.warn('could not read the stack status; testing as for a deployment', { error: errorName(e) });
-    return false;
+    log.warn('could not read the stack status; a failure will be reported, not answered FAILED', { error: errorName(e), ...clients.retries });
+    return undefined;
   } finally {
     deadline.dispose();
+    clients.destroy();
   }
 }
 

@@ -13,11 +13,21 @@ import { TestSettings } from './properties';
 import { ConnectionStatusFailed, SecretError } from './reason';
 import { Redactor } from './redact';
 
+/**
+ * The share of the deadline that the steps before TestConnection leave to it: they retry
+ * throttled requests only until this much is left. Half the deadline, at most a minute (a
+ * TestConnection in a VPC takes tens of seconds); TestConnection itself retries until the end.
+ */
+export function testConnectionShareMs(budgetMs: number): number {
+  return Math.min(budgetMs / 2, 60_000);
+}
+
 export async function testConnection(settings: TestSettings, deadline: Deadline, redactor: Redactor, log: Logger, { glue, secretsManager }: Clients): Promise<void> {
+  const keepMs = testConnectionShareMs(deadline.budgetMs);
   if (settings.waitForReady && settings.connectionName) {
-    await waitUntilReady(settings.connectionName, settings.catalogId, deadline, log, glue);
+    await waitUntilReady(settings.connectionName, settings.catalogId, deadline, keepMs, log, glue);
   }
-  const input = settings.input && await withSecrets(settings.input, settings.secretReferences, deadline, redactor, secretsManager);
+  const input = settings.input && await withSecrets(settings.input, settings.secretReferences, deadline, keepMs, redactor, secretsManager);
   const request: TestConnectionCommandInput = {
     ConnectionName: settings.connectionName,
     CatalogId: settings.catalogId,
@@ -32,10 +42,10 @@ export async function testConnection(settings: TestSettings, deadline: Deadline,
  * and full jitter. FAILED ends the test with Glue's StatusReason; a connection without a Status
  * (older connection types) is tested at once.
  */
-async function waitUntilReady(name: string, catalogId: string | undefined, deadline: Deadline, log: Logger, glue: Clients['glue']): Promise<void> {
+async function waitUntilReady(name: string, catalogId: string | undefined, deadline: Deadline, keepMs: number, log: Logger, glue: Clients['glue']): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const { Connection } = await deadline.run(`connection "${name}" to become READY`,
-      () => glue.send(new GetConnectionCommand({ Name: name, CatalogId: catalogId, HidePassword: true }), { abortSignal: deadline.signal }));
+      () => glue.send(new GetConnectionCommand({ Name: name, CatalogId: catalogId, HidePassword: true }), { abortSignal: deadline.signal }), keepMs);
     const status = Connection?.Status;
     if (status === undefined || status === 'READY') return;
     if (status === 'FAILED') {
@@ -48,9 +58,9 @@ async function waitUntilReady(name: string, catalogId: string | undefined, deadl
 }
 
 /** A copy of the input with every referenced secret read and written at its target. */
-async function withSecrets(input: TestConnectionInput, references: SecretReference[], deadline: Deadline, redactor: Redactor, secretsManager: Clients['secretsManager']): Promise<TestConnectionInput> {
+async function withSecrets(input: TestConnectionInput, references: SecretReference[], deadline: Deadline, keepMs: number, redactor: Redactor, secretsManager: Clients['secretsManager']): Promise<TestConnectionInput> {
   const filled = structuredClone(input);
-  const values = await Promise.all(references.map((ref) => readSecret(ref, deadline, secretsManager)));
+  const values = await Promise.all(references.map((ref) => readSecret(ref, deadline, keepMs, secretsManager)));
   references.forEach((ref, i) => {
     redactor.add(values[i]);
     setAt(filled as unknown as Record<string, unknown>, parsePointer(ref.Target), values[i]);
@@ -58,12 +68,12 @@ async function withSecrets(input: TestConnectionInput, references: SecretReferen
   return filled;
 }
 
-async function readSecret(ref: SecretReference, deadline: Deadline, secretsManager: Clients['secretsManager']): Promise<string> {
+async function readSecret(ref: SecretReference, deadline: Deadline, keepMs: number, secretsManager: Clients['secretsManager']): Promise<string> {
   let secretString: string | undefined;
   try {
     const result = await deadline.run(`secret ${ref.SecretId}`, () => secretsManager.send(new GetSecretValueCommand({
       SecretId: ref.SecretId, VersionStage: ref.VersionStage, VersionId: ref.VersionId,
-    }), { abortSignal: deadline.signal }));
+    }), { abortSignal: deadline.signal }), keepMs);
     secretString = result.SecretString;
   } catch (e) {
     if ((e as Error).name === 'DeadlineExceeded') throw e;

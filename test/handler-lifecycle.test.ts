@@ -110,9 +110,43 @@ describe('Update', () => {
     expect(glueMock).toHaveReceivedCommandTimes(TestConnectionCommand, 1);
     expect(logs.records()).toContainEqual(expect.objectContaining({
       level: 'WARN',
-      message: 'could not read the stack status; testing as for a deployment',
+      message: 'could not read the stack status; a failure will be reported, not answered FAILED',
       error: 'AccessDenied',
     }));
+  });
+
+  test('an Update whose stack status cannot be read cannot fail: a failed test answers SUCCESS with Result FAILED and why', async () => {
+    // It may be a rollback: failing it would leave the stack in UPDATE_ROLLBACK_FAILED.
+    cloudFormationMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied', 'not authorized to perform: cloudformation:DescribeStacks'));
+    glueMock.on(TestConnectionCommand).rejects(awsError('InvalidInputException', 'password authentication failed for user "app"'));
+
+    const answer = await run(updateEvent(BY_NAME));
+
+    expect(answer.PhysicalResourceId).toBe(PHYSICAL_ID);
+    expect(answer.Data?.Result).toBe('FAILED');
+    expect(answer.Data?.Reason).toMatch(/^Not failing this Update: the stack status could not be read, so it may be a rollback\. Glue connection "orders-db" failed its test \(credentials\): InvalidInputException: password authentication failed/);
+    expect(logs.records()).toContainEqual(expect.objectContaining({
+      level: 'ERROR', message: expect.stringContaining('the stack status is unknown, so this Update may be a rollback'),
+    }));
+  });
+
+  test('an Update whose stack status cannot be read cannot fail on properties that no longer parse either', async () => {
+    cloudFormationMock.on(DescribeStacksCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+
+    const answer = await run(updateEvent({ ConnectionName: 'orders-db', TimeoutSeconds: 'soon' }));
+
+    expect(answer.Data?.Result).toBe('FAILED');
+    expect(answer.Data?.Reason).toMatch(/^Not failing this Update: .*TimeoutSeconds: must be a whole number of seconds/);
+    expect(glueMock).toHaveReceivedCommandTimes(TestConnectionCommand, 0);
+  });
+
+  test('an Update whose stack status was read and is not a rollback still fails on a failed test', async () => {
+    stackStatus('UPDATE_IN_PROGRESS');
+    glueMock.on(TestConnectionCommand).rejects(awsError('InvalidInputException', 'password authentication failed for user "app"'));
+
+    const error = await failureOf(updateEvent(BY_NAME));
+
+    expect(error.message).toMatch(/^Glue connection "orders-db" failed its test \(credentials\)/);
   });
 
   test('an Update tests when DescribeStacks answers without a stack', async () => {
@@ -223,5 +257,26 @@ describe('the error the handler throws', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.message.length).toBeGreaterThan(0);
     expect(error.stack).toBe(error.message);
+  });
+});
+
+describe('log levels', () => {
+  /** The level fields of the lines written through one console method. */
+  const levelsWrittenBy = (method: 'log' | 'info' | 'warn' | 'error') =>
+    (console[method] as jest.Mock).mock.calls.map((args) => (JSON.parse(String(args[0])) as { level: string }).level);
+
+  test('each line is written with the console method of its level, which Lambda\'s JSON log format takes the level from', async () => {
+    // WARN (status unreadable), INFO (calling TestConnection), ERROR (test failed), in one event.
+    cloudFormationMock.on(DescribeStacksCommand).rejects(awsError('AccessDenied'));
+    glueMock.on(TestConnectionCommand).rejects(awsError('InvalidInputException', 'password authentication failed for user "app"'));
+
+    await run(updateEvent(BY_NAME));
+
+    expect(levelsWrittenBy('error')).toContain('ERROR');
+    expect(levelsWrittenBy('warn')).toEqual(['WARN']);
+    expect(levelsWrittenBy('info').length).toBeGreaterThan(0);
+    expect(new Set(levelsWrittenBy('info'))).toEqual(new Set(['INFO']));
+    expect(new Set(levelsWrittenBy('error'))).toEqual(new Set(['ERROR']));
+    expect(levelsWrittenBy('log')).toEqual([]);
   });
 });
