@@ -11,7 +11,7 @@ import { startPostgres } from '../sim/postgres';
 import { createProviderFramework } from '../sim/provider-framework';
 import { startResponseEndpoint } from '../sim/response-endpoint';
 import { seedDeployment } from '../sim/seed';
-import { formatReport, runFaults } from './run-faults';
+import { FAULT_GLUE_RATE_LIMITS, formatReport, runFaults } from './run-faults';
 
 const number = (name: string, fallback: number) => {
   const value = process.env[name];
@@ -51,7 +51,8 @@ test(`${EVENTS} events under injected faults (seed ${SEED}): every one answered 
  */
 
 test('a warm handler container keeps retrying transient Glue faults, event after event', async () => {
-  const [aws, pg, endpoint] = await Promise.all([startLocalAws(), startPostgres(), startResponseEndpoint()]);
+  // Glue's rate limit as in the fault run: the point here is the retry state across events.
+  const [aws, pg, endpoint] = await Promise.all([startLocalAws({ glueRateLimits: FAULT_GLUE_RATE_LIMITS }), startPostgres(), startResponseEndpoint()]);
   try {
     await seedDeployment(aws, { connectionName: 'orders-db', jdbcUrl: pg.jdbcUrl, username: pg.user, password: pg.password, network: false });
     let burst = 0;

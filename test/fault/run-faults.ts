@@ -30,17 +30,21 @@
  * - no answer over 4096 bytes; the handler's reason (the FAILED Reason's first line, and
  *   Data.Reason) is printable ASCII of at most MAX_REASON_LENGTH characters, the whole Reason
  *   ASCII; no answer contains a password;
- * - the outcome the plan implies: clean Glue answers and transient faults that the SDK's
- *   retries absorb (fewer than its 5 attempts) pass; a wrong password, a definitive Glue error,
- *   a burst of 5 or more transient faults and an answer slower than the deadline fail, with the
+ * - the outcome the plan implies: clean Glue answers, throttling bursts of any length that fit
+ *   the deadline and other transient faults that the retries absorb (fewer than their 5
+ *   attempts) pass; a wrong password, a definitive Glue error, a burst with 5 or more
+ *   non-throttling transient faults and an answer slower than the deadline fail, with the
  *   category and error name the reason should give where the plan determines them; the
  *   physical id is the one CloudFormation expects (the framework's marker after a failed Create).
  *
  * Per-event cost is kept small: most faults answer at once; "slow past the deadline" runs the
  * handler with a 12 s Lambda timeout (so its deadline is 2 s) rather than a long one; a normal
- * event's handler has a 30 s Lambda timeout (a 20 s deadline, more than the 15 s that four
- * throttling back-offs can take). The handler keeps its default retry settings (5 attempts,
- * the SDK's standard strategy); nothing in handlerEnvironment changes them.
+ * event's handler has a 30 s Lambda timeout (a 20 s deadline, more than the 7.5 s that four
+ * throttling back-offs can take), one with 5 or more throttling faults an 80 s timeout (a 70 s
+ * deadline: six back-offs take up to 31.5 s, and a step before TestConnection keeps half the
+ * deadline for it). The handler keeps its default retry settings (throttling retried within the
+ * deadline, 5 attempts for other transient errors: lambda/aws.ts); nothing in
+ * handlerEnvironment changes them.
  */
 import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import { monitorEventLoopDelay } from 'perf_hooks';
@@ -56,11 +60,20 @@ import { createSecret, seedDeployment } from '../sim/seed';
 
 /** The handler's Lambda timeout for ordinary events: a 20 s deadline. */
 export const NORMAL_TIMEOUT_S = 30;
+/**
+ * The local Glue's rate limits in this suite: its lanes send TestConnection at about 25 a
+ * second, so the bucket throttles the spikes (on top of the planned faults, which it does not
+ * use up) and the handler's retries must absorb them. The load suite (test/load) is where the
+ * rate is a few a second.
+ */
+export const FAULT_GLUE_RATE_LIMITS = { TestConnection: { perSecond: 50 }, GetConnection: { perSecond: 50 } };
+/** The handler's Lambda timeout for events with 5 or more throttling faults: a 70 s deadline. */
+export const LONG_TIMEOUT_S = 80;
 /** The handler's Lambda timeout for events whose Glue answers past the deadline: a 2 s deadline. */
 export const TIGHT_TIMEOUT_S = 12;
 /** What the handler keeps back from its remaining time to answer in (lambda/index.ts). */
 const ANSWER_MARGIN_MS = 10_000;
-/** The SDK's attempts per request in the handler (lambda/aws.ts, DEFAULT_MAX_ATTEMPTS). */
+/** The attempts per request failing with non-throttling transient errors (lambda/aws.ts, DEFAULT_MAX_ATTEMPTS). */
 const MAX_ATTEMPTS = 5;
 /**
  * Scheduling slack on top of every bound: 2 cores, all lanes, moto's and PostgreSQL's clients in
@@ -241,12 +254,14 @@ export function planEvents(seed: number, count: number): EventPlan[] {
         } as const)[glueKind];
         const k = burstLength(random);
         glueFaults = Array.from({ length: k }, () => transient(random, kind));
-        // Absorbed bursts need the normal deadline: four throttling back-offs take up to 15 s.
-        handlerTimeoutSeconds = NORMAL_TIMEOUT_S;
+        // Throttling is retried for as long as the deadline allows: five or six back-offs need
+        // a longer one than the normal; other transient faults have 5 attempts.
+        const throttles = glueFaults.filter((f) => f.fault.kind === 'throttle').length;
+        handlerTimeoutSeconds = throttles >= MAX_ATTEMPTS ? LONG_TIMEOUT_S : NORMAL_TIMEOUT_S;
         // The reason names the last attempt's error: usually the burst's, but an idle keep-alive
         // socket that the endpoint closed during a long back-off can fail that attempt instead
         // (ECONNRESET), so only the outcome is certain.
-        if (k >= MAX_ATTEMPTS) glueOutcome = { outcome: 'FAIL' };
+        if (k - throttles >= MAX_ATTEMPTS) glueOutcome = { outcome: 'FAIL' };
         break;
       }
       case 'undeclared 4xx': {
@@ -288,7 +303,7 @@ export function planEvents(seed: number, count: number): EventPlan[] {
     if (inProgressPolls > 0) handlerTimeoutSeconds = NORMAL_TIMEOUT_S;
 
     const describeFaults: LabelledFault[] = [];
-    if ((type === 'Update' || type === 'RollbackUpdate') && random() < 0.12 && handlerTimeoutSeconds === NORMAL_TIMEOUT_S) {
+    if ((type === 'Update' || type === 'RollbackUpdate') && random() < 0.12 && handlerTimeoutSeconds >= NORMAL_TIMEOUT_S) {
       // Transient only, and fewer than the SDK's attempts: the status must still be read.
       const k = int(random, 1, 3);
       for (let i = 0; i < k; i++) {
@@ -560,7 +575,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
   let pg: Pg | undefined;
   let endpoint: ResponseEndpoint | undefined;
   try {
-    [aws, pg, endpoint] = await Promise.all([startLocalAws(), startPostgres(), startResponseEndpoint()]);
+    [aws, pg, endpoint] = await Promise.all([startLocalAws({ glueRateLimits: FAULT_GLUE_RATE_LIMITS }), startPostgres(), startResponseEndpoint()]);
     const localAws = aws;
     const postgres = pg;
     const lanes: Lane[] = [];
@@ -574,6 +589,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     }
 
     const faultsInjected: Record<string, number> = {};
+    // Throttled by the local Glue's rate limit rather than by a plan (counted, then forgotten).
+    const countRateLimited = () => {
+      const n = localAws.requests.filter((r) => r.rateLimited).length;
+      if (n > 0) bump(faultsInjected, 'glue: over its rate limit (400 ThrottlingException)', n);
+      localAws.clearRequests();
+    };
     const laneOfGlueRequest = (body: Readonly<Record<string, unknown>>): Lane | undefined => {
       const name = body.ConnectionName ?? body.Name;
       if (typeof name === 'string') return byConnection.get(name);
@@ -663,11 +684,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
           latestEvent = `event ${plan.index}: ${plan.type}, ${plan.glueKind}, ${plan.failedPuts} failed PUTs, ${result.durationMs} ms`;
         }
         done++;
-        if (done % 500 === 0) localAws.clearRequests();
+        if (done % 500 === 0) countRateLimited();
         options.progress?.(done, plans.length);
       }
     };
     await Promise.all(lanes.map(runLane));
+    countRateLimited();
     loopDelay.disable();
 
     latencies.sort((a, b) => a - b);

@@ -14,6 +14,14 @@
  * - CloudFormation DescribeStacks for a stack given to `setStackStatus` (everything else
  *   goes to moto, which says a stack it does not know does not exist).
  *
+ * Glue's API is rate-limited per account and region, and so is this one: each Glue operation in
+ * `glueRateLimits` (by default TestConnection at 2 and GetConnection at 5 requests per second)
+ * sits behind a token bucket, and a request beyond it is answered as Glue answers it: HTTP 400,
+ * `{"__type":"ThrottlingException","message":"Rate exceeded"}` (the wording AWS documents in
+ * https://repost.aws/knowledge-center/glue-throttling-rate-exceeded: "Rate exceeded (Service:
+ * AWSGlue; Status Code: 400; Error Code: ThrottlingException ..."). The bucket is checked first,
+ * as the service's front door does, so a throttled request does not use up a fault plan.
+ *
  * The front also records every request it served, and can inject faults per request.
  * The secrets and EC2 state TestConnection reads come from moto directly, so those internal
  * reads are neither recorded nor subject to faults. Nothing here writes to the console.
@@ -64,6 +72,8 @@ export interface ServedRequest {
   readonly operation: string;
   /** The HTTP status answered; undefined while in flight or after a reset. */
   status?: number;
+  /** Answered ThrottlingException by the operation's rate limit (not by a fault hook). */
+  rateLimited?: boolean;
   /** The fault injected into this request, if any. */
   fault?: Fault['kind'];
   /**
@@ -81,7 +91,25 @@ export interface ConnectionStatusScript {
   readonly failedReason?: string;
 }
 
+/** A token bucket: `perSecond` tokens a second, at most `burst` (default `perSecond`) saved up. */
+export interface RateLimit {
+  readonly perSecond: number;
+  readonly burst?: number;
+}
+
+/**
+ * The local Glue's default rate limits. Glue does not publish per-operation rates, and they are
+ * shared with everything else the account runs in the region: a few requests a second is what a
+ * large stack must expect to get, and a stand-in kinder than that would hide the bugs.
+ */
+export const DEFAULT_GLUE_RATE_LIMITS: Readonly<Record<string, RateLimit>> = {
+  TestConnection: { perSecond: 2 },
+  GetConnection: { perSecond: 5 },
+};
+
 export interface LocalAwsOptions {
+  /** Token buckets per Glue operation. Default DEFAULT_GLUE_RATE_LIMITS; `{}` for none. */
+  readonly glueRateLimits?: Readonly<Record<string, RateLimit>>;
   /** Bound on TestConnection's TCP connect and database login, each. Default 5000. */
   readonly connectTimeoutMs?: number;
   /** How long to wait for moto to answer. Default 30000. */
@@ -106,6 +134,8 @@ export interface LocalAws {
   setConnectionStatus(connectionName: string, script: ConnectionStatusScript, catalogId?: string): void;
   /** Makes DescribeStacks answer this StackStatus for the stack (by ARN or name). */
   setStackStatus(stack: string, status: string): void;
+  /** Replaces the Glue rate limits (full buckets); `{}` for none. */
+  setGlueRateLimits(limits: Readonly<Record<string, RateLimit>>): void;
   /** Stops moto (its whole process group) and the endpoint. */
   stop(): Promise<void>;
 }
@@ -114,6 +144,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const moto = await startMoto(options.startTimeoutMs ?? 30_000);
   try {
     const front = new LocalAwsFront(moto, options.connectTimeoutMs ?? 5_000);
+    front.setGlueRateLimits(options.glueRateLimits ?? DEFAULT_GLUE_RATE_LIMITS);
     await front.listen(await freePort());
     return front;
   } catch (e) {
@@ -223,6 +254,28 @@ interface StoredStack {
 
 type Body = Record<string, unknown>;
 
+class TokenBucket {
+  private tokens: number;
+  private refilledAt = Date.now();
+  private readonly burst: number;
+
+  constructor(private readonly limit: RateLimit) {
+    if (!(limit.perSecond > 0)) throw new Error(`rate limit: perSecond must be positive (got ${limit.perSecond})`);
+    this.burst = limit.burst ?? limit.perSecond;
+    this.tokens = this.burst;
+  }
+
+  /** Takes a token if there is one. */
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limit.perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 class LocalAwsFront implements LocalAws {
   public readonly region = REGION;
   public readonly accountId = ACCOUNT_ID;
@@ -236,6 +289,7 @@ class LocalAwsFront implements LocalAws {
   private readonly upstream = new http.Agent({ keepAlive: true });
   private readonly connections = new Map<string, StoredConnection>();
   private readonly stacks = new Map<string, StoredStack>();
+  private buckets = new Map<string, TokenBucket>();
   private readonly secrets: SecretsManagerClient;
   private readonly testEnvironment: TestEnvironment;
   private readonly glue: Record<string, ((body: Body) => unknown) | undefined>;
@@ -302,6 +356,10 @@ class LocalAwsFront implements LocalAws {
     this.stacks.set(stackName, record);
   }
 
+  setGlueRateLimits(limits: Readonly<Record<string, RateLimit>>): void {
+    this.buckets = new Map(Object.entries(limits).map(([operation, limit]) => [operation, new TokenBucket(limit)]));
+  }
+
   async stop(): Promise<void> {
     this.faults = undefined;
     this.server.closeAllConnections();
@@ -321,6 +379,10 @@ class LocalAwsFront implements LocalAws {
       entry.status = res.statusCode;
     });
     try {
+      if (request.service === 'glue' && this.buckets.get(request.operation)?.take() === false) {
+        entry.rateLimited = true;
+        return sendError(res, request, 400, 'ThrottlingException', 'Rate exceeded');
+      }
       const fault = this.faults?.(request.service, request.operation, request.body);
       if (fault) entry.fault = fault.kind;
       if (fault?.kind === 'delay') {
