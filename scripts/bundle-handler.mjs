@@ -7,6 +7,16 @@ import path from 'path';
 import { copyFileSync, mkdirSync } from 'fs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The credential sources that need files, SSO or a token file: see lambda/unused-credential-sources.ts. */
+const lambdaCredentialSources = {
+  name: 'lambda-credential-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-(ini|sso|process|web-identity)$/ }, () => ({
+      path: path.join(root, 'lambda', 'unused-credential-sources.ts'),
+    }));
+  },
+};
 const result = await build({
   entryPoints: [path.join(root, 'lambda', 'index.ts')],
   outfile: path.join(root, 'lib', 'handler', 'index.js'),
@@ -24,6 +34,7 @@ const result = await build({
   supported: { 'dynamic-import': false },
   legalComments: 'none',
   metafile: true,
+  plugins: [lambdaCredentialSources],
   logLevel: 'warning',
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
