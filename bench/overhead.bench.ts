@@ -91,7 +91,7 @@ function startEndpoint(held: Held[]): Promise<http.Server> {
 const CONTAINER = `
 const { performance } = require('perf_hooks');
 const now = () => performance.timeOrigin + performance.now();
-const spec = JSON.parse(process.env.BENCH_SPEC);
+const spec = JSON.parse(require('fs').readFileSync(process.env.BENCH_SPEC_FILE, 'utf8'));
 for (const m of ['log', 'info', 'warn', 'error']) console[m] = () => undefined; // Lambda would ship them to CloudWatch
 (async () => {
   const t0 = now();
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
   const kinds = Object.keys(KINDS);
   // Interleaved: kind after kind, round after round, so that warm-up and load hit all alike.
   const events = Array.from({ length: eventsPerKind }, () => kinds).flat().map((kind) => ({ kind, ...KINDS[kind] }));
+  const specFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'overhead-bench-')), 'spec.json');
+  fs.writeFileSync(specFile, JSON.stringify({ bundle, stackId: STACK_ID, events }));
   const env = {
     ...process.env,
     AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -139,7 +141,7 @@ async function main(): Promise<void> {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
     // The SDK's notice about Node.js 20 on this machine (the function runs a newer Node.js).
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    BENCH_SPEC: JSON.stringify({ bundle, stackId: STACK_ID, events }),
+    BENCH_SPEC_FILE: specFile,
   };
   const loadBefore = os.loadavg()[0];
   const output = await new Promise<string>((resolve, reject) => {
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
   });
   const loadAfter = os.loadavg()[0];
   server.close();
+  fs.rmSync(path.dirname(specFile), { recursive: true, force: true });
   const result = JSON.parse(output) as { loadMs: number; events: { kind: string; start: number; end: number; ok: boolean; error?: string }[]; maxRssKiB: number };
 
   const rows = kinds.map((kind) => {

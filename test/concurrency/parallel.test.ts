@@ -217,9 +217,12 @@ test(`${COUNT} invocations at once in ONE handler module, each resolving its own
   for (const key of Object.keys(process.env)) if (/^AWS_ENDPOINT_URL_|^AWS_PROFILE$|^AWS_SESSION_TOKEN$/.test(key)) delete process.env[key];
   Object.assign(process.env, aws.env());
   const lines: string[] = [];
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
+  // Every console method: the handler writes each level with its own (lambda/log.ts).
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    });
+  }
   const { handler } = require(BUNDLE) as { handler: Handler };
   const context = (): Context => {
     const deadline = Date.now() + 120_000;

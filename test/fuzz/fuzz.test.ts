@@ -74,7 +74,9 @@ const STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/fuzz/4f1c';
 const ROLLING_BACK_STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/fuzz-rolling-back/9e2d';
 
 beforeAll(async () => {
-  [aws, endpoint, closedPort] = await Promise.all([startLocalAws(), startResponseEndpoint(), freePort()]);
+  // No Glue rate limit: thousands of events one after another are this suite's way to explore
+  // inputs; the rate-limited Glue is the load suite's subject (test/load).
+  [aws, endpoint, closedPort] = await Promise.all([startLocalAws({ glueRateLimits: {} }), startResponseEndpoint(), freePort()]);
   secretValue = `fuzz-Secret-${Math.random().toString(36).slice(2)}!`;
   secretArn = await createSecret(aws, 'fuzz-credentials', { username: 'app', password: secretValue });
   aws.setStackStatus(STACK, 'UPDATE_IN_PROGRESS');
@@ -85,9 +87,12 @@ beforeAll(async () => {
   // The direct calls: the Lambda environment, then the bundle, as a cold start would load it.
   for (const key of Object.keys(process.env)) if (/^AWS_ENDPOINT_URL_|^AWS_PROFILE$|^AWS_SESSION_TOKEN$/.test(key)) delete process.env[key];
   Object.assign(process.env, aws.env());
-  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    handlerLines.push(args.map(String).join(' '));
-  });
+  // Every console method: the handler writes each level with its own (lambda/log.ts).
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      handlerLines.push(args.map(String).join(' '));
+    });
+  }
   handler = (require(BUNDLE) as { handler: Handler }).handler;
 }, 60_000);
 
