@@ -13,7 +13,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort } from './lifecycle';
-import { LocalAws, startLocalAws } from './local-aws';
+import { DEFAULT_GLUE_RATE_LIMITS, LocalAws, startLocalAws } from './local-aws';
 import { Pg, startPostgres } from './postgres';
 import { createProviderFramework } from './provider-framework';
 import { ResponseEndpoint, startResponseEndpoint } from './response-endpoint';
@@ -36,6 +36,8 @@ afterAll(async () => {
   await Promise.all([aws?.stop(), pg?.stop(), endpoint?.stop()]);
 });
 
+// Every test starts with Glue's rate limits in force and their buckets full.
+beforeEach(() => aws.setGlueRateLimits(DEFAULT_GLUE_RATE_LIMITS));
 afterEach(() => {
   aws.faults = undefined;
 });
@@ -179,7 +181,55 @@ describe('Glue connection store', () => {
   });
 });
 
+describe('rate limit', () => {
+  test('TestConnection beyond its rate is answered as Glue answers it: 400, ThrottlingException, "Rate exceeded"', async () => {
+    aws.setGlueRateLimits({ TestConnection: { perSecond: 2 } });
+    aws.clearRequests();
+    const input = { TestConnectionInput: { ConnectionType: 'JDBC' as const, ConnectionProperties: { JDBC_CONNECTION_URL: pg.jdbcUrl, USERNAME: pg.user, PASSWORD: pg.password } } };
+    // Raw HTTP, to see the wire form the SDK parses.
+    const signed = new GlueClient({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials, maxAttempts: 1 });
+    try {
+      const answers = await Promise.all([1, 2, 3].map(() => signed.send(new TestConnectionCommand(input)).then(() => 'passed', (e: Error & { $response?: { statusCode?: number; body?: unknown } }) => `${e.$response?.statusCode} ${e.name}: ${e.message}`)));
+      expect(answers.sort()).toEqual(['400 ThrottlingException: Rate exceeded', 'passed', 'passed']);
+      expect(aws.requests.filter((r) => r.rateLimited).map((r) => [r.operation, r.status])).toEqual([['TestConnection', 400]]);
+      // Two a second: half a second later there is a token again.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await expect(signed.send(new TestConnectionCommand(input))).resolves.toBeDefined();
+    } finally {
+      signed.destroy();
+    }
+  });
+
+  test('the throttling body is Glue\'s JSON 1.1 error shape', async () => {
+    aws.setGlueRateLimits({ GetConnection: { perSecond: 1, burst: 1 } });
+    const raw = async () => {
+      // The front reads the service from the credential scope and does not check the signature.
+      const response = await fetch(aws.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSGlue.GetConnection',
+          'authorization': 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/glue/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: '{"Name":"absent"}',
+      });
+      return { status: response.status, type: response.headers.get('x-amzn-errortype'), body: await response.json() as unknown };
+    };
+    await raw();
+    expect(await raw()).toEqual({ status: 400, type: 'ThrottlingException', body: { __type: 'ThrottlingException', message: 'Rate exceeded' } });
+  });
+
+  test('operations without a limit, and an empty set of limits, are not throttled', async () => {
+    aws.setGlueRateLimits({});
+    aws.clearRequests();
+    await Promise.all(Array.from({ length: 10 }, () => glue.send(new GetConnectionCommand({ Name: 'absent' })).catch(() => undefined)));
+    expect(aws.requests.filter((r) => r.rateLimited)).toEqual([]);
+  });
+});
+
 describe('fault hook', () => {
+  // The hook's own sequences, without the rate limit in between.
+  beforeEach(() => aws.setGlueRateLimits({}));
   test('throttling twice, then the SDK\'s retry succeeds', async () => {
     let throttles = 2;
     aws.faults = (_service, operation) => (operation === 'TestConnection' && throttles-- > 0 ? { kind: 'throttle' } : undefined);
