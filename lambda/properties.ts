@@ -6,7 +6,8 @@
  */
 import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import {
-  FailureMode, isSecretTarget, parsePointer, ResourceProperties, SecretReference, TIMEOUT_LIMITS, validateRequest,
+  FailureMode, isSecretTarget, NETWORK_PATH_IDENTITY_MEMBERS, NetworkPathIdentity, parsePointer, ResourceProperties,
+  SecretReference, TIMEOUT_LIMITS, validateRequest,
 } from '../lib/contract';
 
 /** A property the handler cannot use; the message names it. */
@@ -23,6 +24,8 @@ export interface TestSettings {
   readonly failureMode: FailureMode;
   readonly timeoutSeconds: number;
   readonly waitForReady: boolean;
+  /** The ids of the connection's in-app network path, resolved by CloudFormation. */
+  readonly networkPath?: NetworkPathIdentity;
 }
 
 export function parseProperties(raw: unknown): TestSettings {
@@ -41,7 +44,10 @@ export function parseProperties(raw: unknown): TestSettings {
     failureMode: failureMode(props.FailureMode),
     timeoutSeconds: timeoutSeconds(props.TimeoutSeconds),
     waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
+    networkPath: networkPath(props.NetworkPath),
   };
+  // Only its change matters (it makes CloudFormation send an Update); it must still be a string.
+  optionalString(props, 'NetworkPathDigest');
   if (settings.secretReferences.length > 0 && !settings.input) {
     throw new PropertyError('SecretReferences: fill in members of TestConnectionInput, which this test does not have; remove them, or test a TestConnectionInput');
   }
@@ -100,6 +106,19 @@ function secretReferences(value: unknown): SecretReference[] {
     if (!ref.SecretId) throw new PropertyError(`${where}.SecretId: is required`);
     return ref as unknown as SecretReference;
   });
+}
+
+function networkPath(value: unknown): NetworkPathIdentity | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw new PropertyError(`NetworkPath: must be an object (got ${describe(value)})`);
+  const members = NETWORK_PATH_IDENTITY_MEMBERS as Record<string, 'id' | 'list'>;
+  for (const [key, item] of Object.entries(value)) {
+    const kind = members[key];
+    if (kind === undefined) throw new PropertyError(`NetworkPath.${key}: is not a member of NetworkPath (allowed: ${Object.keys(members).join(', ')})`);
+    const ok = kind === 'id' ? typeof item === 'string' : Array.isArray(item) && item.every((v) => typeof v === 'string');
+    if (!ok) throw new PropertyError(`NetworkPath.${key}: must be ${kind === 'id' ? 'a string' : 'a list of strings'} (got ${describe(item)})`);
+  }
+  return value as NetworkPathIdentity;
 }
 
 function failureMode(value: unknown): FailureMode {

@@ -83,7 +83,43 @@ export interface ResourceProperties {
   readonly ConnectionFingerprint?: string;
   /** Present when the test re-runs on every deployment: a value that differs each time. */
   readonly RetestNonce?: string;
+  /**
+   * The deploy-time identity of the tested connection's in-app network path (Refs and GetAtts,
+   * which CloudFormation resolves to ids): a replaced subnet, group, route table or endpoint
+   * changes it and so re-runs the test. Never a secret value.
+   */
+  readonly NetworkPath?: NetworkPathIdentity;
+  /** A digest of the definitions of the path's in-app resources: a changed one re-runs the test. */
+  readonly NetworkPathDigest?: string;
 }
+
+/** The ids of a connection's network path, as CloudFormation delivers them to the handler. */
+export interface NetworkPathIdentity {
+  readonly VpcId?: string;
+  readonly SubnetId?: string;
+  readonly RouteTableId?: string;
+  readonly NetworkAclId?: string;
+  readonly SecurityGroupIds?: string[];
+  readonly VpcEndpointIds?: string[];
+  /** NAT gateways, internet gateways and the other targets of the route table's routes. */
+  readonly RouteTargetIds?: string[];
+  readonly DataStoreSecurityGroupIds?: string[];
+  /** The secrets Glue reads (ARNs, never values). */
+  readonly SecretArns?: string[];
+}
+
+/** The members of {@link NetworkPathIdentity}: a single id, or a list of ids. */
+export const NETWORK_PATH_IDENTITY_MEMBERS: Readonly<Record<keyof NetworkPathIdentity, 'id' | 'list'>> = {
+  VpcId: 'id',
+  SubnetId: 'id',
+  RouteTableId: 'id',
+  NetworkAclId: 'id',
+  SecurityGroupIds: 'list',
+  VpcEndpointIds: 'list',
+  RouteTargetIds: 'list',
+  DataStoreSecurityGroupIds: 'list',
+  SecretArns: 'list',
+};
 
 /** The outcome of a test, as the resource's attributes. */
 export enum TestResult {

@@ -1,20 +1,22 @@
 /**
  * GlueConnectionTest: a deployment gate that runs Glue's TestConnection during `cdk deploy`.
  */
-import { createHash } from 'crypto';
 import { Annotations, CfnResource, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import {
-  FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_CONNECTION_PROPERTY_KEYS, SECRET_POINTER_MEMBERS,
+  FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_POINTER_MEMBERS,
   TestConnectionInputShape, TIMEOUT_LIMITS, validateRequest,
 } from './contract';
 import { checkGateArguments, validateGates } from './gate';
 import { GlueConnectionTestHandlerOptions } from './handler-options';
 import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './option-checks';
+import { NETWORK_CHECKS, NetworkCheck } from './network-rules';
+import { PathGate } from './path-gate';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from './request-json';
+import { definitionOf } from './resource-definition';
 import { grantSecretValue } from './secret-reference';
 import { propPathOf, renderTestConnectionInput, TestConnectionInput } from './test-connection-input';
 
@@ -59,6 +61,15 @@ export interface GlueConnectionTestOptions {
    * @default false
    */
   readonly retestOnEveryDeploy?: boolean;
+
+  /**
+   * Network checks not to make at `cdk synth`, for a connection whose network path is completed
+   * outside CDK (a route or rule added by another tool, a path in a shared network account).
+   * The deploy-time test still covers them.
+   *
+   * @default - every check is made where the path is in the app
+   */
+  readonly acknowledgedNetworkChecks?: NetworkCheck[];
 }
 
 /** Properties of a GlueConnectionTest: which connection to test, and how. */
@@ -149,6 +160,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   private readonly provider: GlueConnectionTestProvider;
   /** What `gate()` was given, checked when the app is final. */
   private readonly gated: IConstruct[] = [];
+  private readonly acknowledgedChecks = new Set<NetworkCheck>();
 
   constructor(scope: Construct, id: string, props: GlueConnectionTestProps) {
     super(scope, id);
@@ -171,6 +183,10 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     // JavaScript callers can pass any value: the types are checked here, not only by tsc.
     const timeoutSeconds = checkedTimeoutSeconds(props.timeout, errors) ?? TIMEOUT_LIMITS.defaultSeconds;
     errors.push(...checkOptionValues(props));
+    for (const check of props.acknowledgedNetworkChecks ?? []) {
+      if (!NETWORK_CHECKS.includes(check)) errors.push(`acknowledgedNetworkChecks: must hold NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
+      else this.acknowledgedChecks.add(check);
+    }
 
     // With the choice of connection settled above, the API's rules check the request.
     if (given.length === 1 && (connectionName !== undefined || rendered !== undefined)) {
@@ -193,9 +209,17 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.provider.handlerRole;
     this.provider.grantTest(connectionName, catalogId);
     for (const s of rendered?.secrets ?? []) grantSecretValue(this, this.provider.handlerRole, s.SecretId);
-    this.grantGlueSecretPointers(rendered?.input, cfnConnection);
-    if (cfnConnection) warnOfPlainTextPassword(this, cfnConnection);
+    this.grantGlueSecretPointers(rendered?.input);
 
+    // The connection's network path, found once the app is final (see path-gate.ts).
+    const gate = rendered ? undefined : new PathGate(this, {
+      resource: () => this.resource.node.defaultChild as CfnResource,
+      connection: cfnConnection,
+      connectionName: props.connectionName,
+      catalogId,
+      grantee: this.provider.handlerRole,
+      acknowledged: () => [...this.acknowledgedChecks],
+    });
     const properties: ResourceProperties = {
       ConnectionName: connectionName,
       CatalogId: catalogId,
@@ -203,9 +227,11 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       SecretReferences: rendered && rendered.secrets.length > 0 ? rendered.secrets : undefined,
       FailureMode: props.failureMode ?? FailureMode.FAIL_DEPLOYMENT,
       TimeoutSeconds: String(timeoutSeconds),
-      WaitForReady: String(props.waitForReady ?? cfnConnection !== undefined),
-      ConnectionFingerprint: cfnConnection ? fingerprint(cfnConnection) : undefined,
+      WaitForReady: props.waitForReady !== undefined ? String(props.waitForReady) : gate?.waitForReady ?? 'false',
+      ConnectionFingerprint: gate?.connectionFingerprint,
       RetestNonce: props.retestOnEveryDeploy ? new Date().toISOString() : undefined,
+      NetworkPath: gate?.identity as ResourceProperties['NetworkPath'],
+      NetworkPathDigest: gate?.digest,
     };
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,
@@ -214,7 +240,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       properties: properties as Record<string, unknown>,
       serviceTimeout: Duration.seconds(timeoutSeconds + TIMEOUT_LIMITS.serviceTimeoutMarginSeconds),
     });
-    this.node.addValidation({ validate: () => noDynamicReferences(this.resource) });
+    this.node.addValidation({ validate: () => noDynamicReferences(this.resource, properties) });
     this.node.addValidation({
       validate: () => validateGates({
         test: this,
@@ -245,28 +271,31 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   }
 
   /**
+   * Switches network checks off at `cdk synth` for this test's connection, as the
+   * `acknowledgedNetworkChecks` prop does: for a path completed outside CDK.
+   */
+  public acknowledgeNetworkChecks(...checks: NetworkCheck[]): void {
+    for (const check of checks) {
+      if (!NETWORK_CHECKS.includes(check)) throw new Error(`acknowledgeNetworkChecks: must be given NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
+      this.acknowledgedChecks.add(check);
+    }
+  }
+
+  /**
    * Glue reads the secrets named by SECRET_ID and AuthenticationConfiguration.SecretArn itself,
    * with the caller's permissions: the handler gets read access to them, and decrypt on the
-   * given KmsKeyArn.
+   * given KmsKeyArn. (For a connection of the app, path-gate.ts grants the same once it is final.)
    */
-  private grantGlueSecretPointers(input: TestConnectionInputShape | undefined, cfnConnection: glue.CfnConnection | undefined): void {
+  private grantGlueSecretPointers(input: TestConnectionInputShape | undefined): void {
     const role = this.provider.handlerRole;
-    const cfnInput = cfnConnection && !Token.isUnresolved(cfnConnection.connectionInput)
-      ? cfnConnection.connectionInput as glue.CfnConnection.ConnectionInputProperty : undefined;
-    const cfnProps = cfnInput && !Token.isUnresolved(cfnInput.connectionProperties)
-      ? cfnInput.connectionProperties as Record<string, unknown> | undefined : undefined;
-    const cfnAuth = cfnInput && !Token.isUnresolved(cfnInput.authenticationConfiguration)
-      ? cfnInput.authenticationConfiguration as { secretArn?: string; kmsKeyArn?: string } | undefined : undefined;
     const secretIds = [
       input?.ConnectionProperties?.[SECRET_POINTER_MEMBERS.connectionProperty],
       input?.AuthenticationConfiguration?.[SECRET_POINTER_MEMBERS.authenticationConfiguration],
-      cfnProps?.[SECRET_POINTER_MEMBERS.connectionProperty],
-      cfnAuth?.secretArn,
     ];
     for (const id of new Set(secretIds)) {
       if (typeof id === 'string' && id.length > 0) grantSecretValue(this, role, id);
     }
-    const kmsKeyArn = input?.AuthenticationConfiguration?.KmsKeyArn ?? cfnAuth?.kmsKeyArn;
+    const kmsKeyArn = input?.AuthenticationConfiguration?.KmsKeyArn;
     if (kmsKeyArn) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [kmsKeyArn] }));
     }
@@ -282,38 +311,12 @@ function findCfnConnection(connection: IConstruct, errors: string[]): glue.CfnCo
 }
 
 /**
- * A digest of the connection's template definition, produced at synth: it changes when the
- * connection's definition changes, which makes CloudFormation send the test an Update.
- */
-function fingerprint(connection: CfnResource): string {
-  return Lazy.string({
-    produce: () => {
-      const definition = Stack.of(connection).resolve(renderedTemplateOf(connection));
-      return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
-    },
-  });
-}
-
-/** Warns when a tested CfnConnection keeps its password in the template. */
-function warnOfPlainTextPassword(scope: Construct, connection: glue.CfnConnection): void {
-  const input = connection.connectionInput as glue.CfnConnection.ConnectionInputProperty;
-  const props = Token.isUnresolved(input) ? undefined : input.connectionProperties as Record<string, unknown> | undefined;
-  if (!props || Token.isUnresolved(props)) return;
-  const plain = SECRET_CONNECTION_PROPERTY_KEYS.filter((key) => typeof props[key] === 'string' && !String(props[key]).includes('{{resolve:'));
-  if (plain.length === 0) return;
-  Annotations.of(scope).addWarningV2('cdk-glue-connection-test:plainTextPassword',
-    `connection ${connection.node.path} keeps ${plain.join(', ')} as plain text in its ConnectionProperties, where the template, `
-    + 'DescribeStacks and every reader of the template can see it. Store USERNAME and PASSWORD in a Secrets Manager secret '
-    + `(JSON keys "username" and "password") and set ConnectionProperties.SECRET_ID to the secret's name or ARN instead.`);
-}
-
-/**
  * Refuses a template in which a dynamic reference reaches the custom resource: CloudFormation
  * would resolve it and hand the secret to the handler in the event.
  */
-function noDynamicReferences(resource: CustomResource): string[] {
+function noDynamicReferences(resource: CustomResource, properties: ResourceProperties): string[] {
   const cfn = resource.node.defaultChild as CfnResource;
-  const rendered = JSON.stringify(Stack.of(resource).resolve(renderedTemplateOf(cfn)));
+  const rendered = JSON.stringify(definitionOf(cfn, properties).properties);
   return rendered.includes('{{resolve:')
     ? ['a CloudFormation dynamic reference ({{resolve:...}}) reached the properties of the connection test; CloudFormation would resolve it into the event. Pass secrets as SecretValue props.']
     : [];
@@ -325,7 +328,3 @@ function describe(finding: Finding): string {
   return `${path}: ${finding.message}`;
 }
 
-/** A resource's template entry, with tokens, as CDK renders it (overrides included). */
-function renderedTemplateOf(resource: CfnResource): unknown {
-  return (resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation();
-}

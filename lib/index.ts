@@ -6,3 +6,4 @@ export {
 } from './test-connection-input';
 export { FailureMode, TestResult } from './contract';
 export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect';
+export { NetworkCheck } from './network-rules';

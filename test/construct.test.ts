@@ -120,7 +120,7 @@ describe('a connection defined in the same app', () => {
 
   test('takes an L2 Connection through its default child', () => {
     const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } } });
     const conn = new glue.Connection(stack, 'Conn', {
       type: glue.ConnectionType.JDBC,
       connectionName: 'orders-db',

@@ -1,0 +1,92 @@
+/**
+ * A CloudFormation resource's final definition as this library reads it: the L1's typed
+ * properties, read through the public `IInspectable.inspect()` that every generated L1
+ * implements (what `cdk synth` writes to tree.json), resolved with the public `Stack.resolve`,
+ * with the resource's raw overrides (`addPropertyOverride`, `addOverride('Properties...')`)
+ * merged in.
+ *
+ * aws-cdk-lib has no public way to read a resource's overrides: `addOverride` keeps them in a
+ * private field that only the internal `_toCloudFormation()` renders. Every other part of the
+ * definition is read through public API; the overrides alone are read in
+ * {@link propertyOverrides}, the one place of the library that touches a non-public member.
+ * Without it, a connection changed by `addPropertyOverride` (a documented escape hatch) would
+ * be tested, granted and analysed as it was before the override.
+ */
+import { CfnResource, Stack, TreeInspector } from 'aws-cdk-lib';
+
+/** A resource's type and its resolved properties, in the L1's camelCase with overrides merged in. */
+export interface ResourceDefinition {
+  readonly type: string;
+  /** Resolved: tokens become CloudFormation intrinsics (`{ Ref }`, `{ 'Fn::GetAtt' }`, ...). */
+  readonly properties: Record<string, unknown>;
+}
+
+const TYPE_ATTRIBUTE = 'aws:cdk:cloudformation:type';
+const PROPS_ATTRIBUTE = 'aws:cdk:cloudformation:props';
+
+/**
+ * The definition of `resource` at the time of the call: call it when the app is final (an
+ * Aspect, a validation or a Lazy value), never from a constructor. `knownProperties` stands in
+ * for the typed properties of a resource that is not inspectable (a custom resource).
+ */
+export function definitionOf(resource: CfnResource, knownProperties?: object): ResourceDefinition {
+  const stack = Stack.of(resource);
+  const inspector = new TreeInspector();
+  const inspectable = resource as Partial<{ inspect(i: TreeInspector): void }>;
+  if (typeof inspectable.inspect === 'function') inspectable.inspect(inspector);
+  // A plain CfnResource (a custom resource) is not inspectable: its maker passes the properties it gave.
+  const typed = stack.resolve(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
+  const overrides = stack.resolve(propertyOverrides(resource)) as Record<string, unknown> | undefined;
+  const properties = mergeOverrides(typed ?? {}, overrides);
+  return { type: (inspector.attributes[TYPE_ATTRIBUTE] as string | undefined) ?? resource.cfnResourceType, properties };
+}
+
+/**
+ * The raw property overrides of a resource (`Properties.` of its overrides), PascalCase as the
+ * user wrote them. The only non-public read of the library: see the module comment.
+ */
+function propertyOverrides(resource: CfnResource): unknown {
+  const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
+  return raw?.Properties;
+}
+
+/**
+ * Merges CloudFormation-cased overrides into camelCase typed properties as CloudFormation would
+ * see them: a key matches the typed key that differs only in case (`SubnetId` matches
+ * `subnetId`; map keys such as `SECRET_ID` match exactly), objects merge deeply, an `undefined`
+ * override deletes (`addPropertyDeletionOverride`), anything else replaces.
+ */
+function mergeOverrides(target: Record<string, unknown>, overrides: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!isObject(overrides)) return target;
+  const out: Record<string, unknown> = { ...target };
+  for (const [key, value] of Object.entries(overrides)) {
+    const existing = key in out ? key : Object.keys(out).find((k) => k.toLowerCase() === key.toLowerCase());
+    const name = existing ?? camelCase(key);
+    if (value === undefined) {
+      delete out[name];
+    } else if (isIntrinsic(value)) {
+      out[name] = value;
+    } else if (isObject(value) && isObject(out[name]) && !isIntrinsic(out[name])) {
+      out[name] = mergeOverrides(out[name] as Record<string, unknown>, value);
+    } else {
+      out[name] = isObject(value) ? mergeOverrides({}, value) : value;
+    }
+  }
+  return out;
+}
+
+/** `SubnetId` to `subnetId`, as the L1s name CloudFormation properties; map keys are all caps and stay. */
+function camelCase(key: string): string {
+  return /^[A-Z0-9_]+$/.test(key) ? key : key.charAt(0).toLowerCase() + key.slice(1);
+}
+
+/** `{ Ref: ... }`, `{ 'Fn::GetAtt': ... }` and the other intrinsics: values, not structures to merge into. */
+function isIntrinsic(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0] === 'Condition' || keys[0].startsWith('Fn::'));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
