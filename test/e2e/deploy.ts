@@ -84,6 +84,7 @@ import * as path from 'path';
 import { ExampleStack, ExampleStackProps } from '../../bin/example-stack';
 import { GlueConnectionTestAspect } from '../../lib/aspect';
 import { RESOURCE_TYPE } from '../../lib/contract';
+import { NetworkCheck } from '../../lib/network-rules';
 import { child, childText, createEc2Client, Ec2Client, items, XmlElement } from '../sim/ec2';
 import { LocalAws, ServedRequest, startLocalAws } from '../sim/local-aws';
 import { Pg, startPostgres } from '../sim/postgres';
@@ -198,16 +199,33 @@ export function synthesizeExampleApp(options: ExampleAppOptions = {}): Synthesiz
 
 /** Variants of the example app, each what a user might have written instead. */
 export const exampleVariants = {
-  /** The VPC without `gatewayEndpoints: { S3 }`: the connection's subnet has no route to S3. */
+  /**
+   * The VPC without `gatewayEndpoints: { S3 }`: the connection's subnet has no route to S3.
+   * `cdk synth` refuses it; acknowledged (as for a route added outside CDK), the deploy-time test meets it.
+   */
   withoutS3Route(stack: ExampleStack): void {
     const vpc = stack.node.findChild('Vpc');
     if (!vpc.node.tryRemoveChild('S3')) throw new Error('the example app has no S3 gateway endpoint to remove');
+    stack.connectionTest.acknowledgeNetworkChecks(NetworkCheck.S3_ROUTE);
   },
-  /** The security group without `addIngressRule(glueGroup, ec2.Port.allTcp())`. */
+  /**
+   * The security group without `addIngressRule(glueGroup, ec2.Port.allTcp())`. `cdk synth`
+   * refuses it; acknowledged (as for a rule added outside CDK), the deploy-time test meets it.
+   */
   withoutSelfReferencingRule(stack: ExampleStack): void {
     const rules = stack.node.findAll().filter((c) => c instanceof ec2.CfnSecurityGroupIngress);
     if (rules.length === 0) throw new Error('the example app has no security group ingress rule to remove');
     for (const rule of rules) rule.node.scope?.node.tryRemoveChild(rule.node.id);
+    stack.connectionTest.acknowledgeNetworkChecks(NetworkCheck.SELF_REFERENCING_INGRESS);
+  },
+  /** The self-referencing rule narrowed to the database port: a change `cdk synth` refuses. */
+  selfReferencingRuleOnePort(stack: ExampleStack): void {
+    const rules = stack.node.findAll().filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress);
+    if (rules.length === 0) throw new Error('the example app has no security group ingress rule to narrow');
+    for (const rule of rules) {
+      rule.fromPort = 5432;
+      rule.toPort = 5432;
+    }
   },
   /** The test with `failureMode: FailureMode.REPORT_ONLY`. */
   reportOnly(stack: ExampleStack): void {
