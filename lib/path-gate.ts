@@ -22,7 +22,7 @@ import { Annotations, AspectPriority, Aspects, CfnResource, IResolvable, Lazy, S
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { NetworkPathIdentity, SECRET_CONNECTION_PROPERTY_KEYS } from './contract';
-import { DiscoveredPath, discoverPath, labelOf, PathRole, StackResources } from './network-path';
+import { DiscoveredPath, discoverPath, labelOf, PathRole } from './network-path';
 import { checkNetworkPath, NetworkCheck } from './network-rules';
 import { definitionOf } from './resource-definition';
 import { grantSecretValue } from './secret-reference';
@@ -58,12 +58,13 @@ export class PathGate {
   /** A digest of the path resources' definitions (NetworkPathDigest), or nothing. */
   public readonly digest: string;
 
-  private settled?: { connection?: CfnResource };
+  /** What the Aspect found once the app was final; the template and the analysis read it. */
+  private settled?: { connection?: CfnResource; path?: DiscoveredPath };
 
   constructor(private readonly scope: Construct, private readonly props: PathGateProps) {
     Aspects.of(scope).add({ visit: (node) => { if (node === scope) this.settle(); } }, { priority: PATH_ASPECT_PRIORITY });
     scope.node.addValidation({ validate: () => this.analyse() });
-    const connection = () => this.settled?.connection ?? (this.settled ? undefined : this.findConnection(false));
+    const connection = () => (this.settled ? this.settled.connection : this.findConnection(false));
     this.waitForReady = Lazy.uncachedString({ produce: () => String(connection() !== undefined) });
     this.connectionFingerprint = Lazy.uncachedString({
       produce: () => {
@@ -74,8 +75,7 @@ export class PathGate {
     this.identity = Lazy.uncachedAny({ produce: () => this.renderIdentity(connection()) }, { omitEmptyArray: true });
     this.digest = Lazy.uncachedString({
       produce: () => {
-        const c = connection();
-        const path = c ? discoverPath(c) : undefined;
+        const path = this.pathOf(connection());
         return path && path.resources.length > 0 ? hash(path.resources.map((r) => [r.part.logicalId, r.part.definition])) : undefined;
       },
     });
@@ -88,6 +88,7 @@ export class PathGate {
     this.settled = { connection };
     if (!connection) return;
     const path = discoverPath(connection);
+    this.settled.path = path;
     // The Ref to a `connection` already orders the test after it; a connection found by name has no Ref.
     if (!this.props.connection) this.props.resource().node.addDependency(connection);
     for (const { part } of path.resources) this.props.resource().node.addDependency(part.resource);
@@ -162,7 +163,7 @@ export class PathGate {
     if (!connection) return undefined;
     const own = Stack.of(this.scope);
     const identity: Record<string, string | string[]> = {};
-    for (const { part, role } of discoverPath(connection).resources) {
+    for (const { part, role } of this.pathOf(connection)!.resources) {
       // Another stack's resource would need an export per resource; its definition is in the digest.
       if (role === PathRole.PART || Stack.of(part.resource) !== own) continue;
       const type = part.resource.cfnResourceType;
@@ -178,11 +179,16 @@ export class PathGate {
     return Object.keys(identity).length > 0 ? identity as NetworkPathIdentity : undefined;
   }
 
+  /** The path found when the app was final, or (read before that, e.g. by an early `Stack.resolve`) as it is now. */
+  private pathOf(connection: CfnResource | undefined): DiscoveredPath | undefined {
+    if (!connection) return undefined;
+    return this.settled?.path ?? discoverPath(connection);
+  }
+
   /** The synth-time analysis: one error per definite violation of Glue's rules. */
   private analyse(): string[] {
-    const connection = this.settled?.connection ?? this.findConnection(false);
-    if (!connection) return [];
-    const path = discoverPath(connection, new StackResources(Stack.of(connection)));
+    const path = this.pathOf(this.settled ? this.settled.connection : this.findConnection(false));
+    if (!path) return [];
     const verdict = checkNetworkPath(path.model, this.props.acknowledged());
     return verdict.findings.map((f) => `${f.problem}. Fix: ${f.fix}. (Glue network check ${f.check}; for a path completed outside CDK, `
       + `acknowledge it with acknowledgedNetworkChecks: [NetworkCheck.${f.check}].)`);
