@@ -3,10 +3,12 @@
  *
  * Brings up the local simulation of test/sim (moto on 127.0.0.1 with an in-process Glue
  * TestConnection, a throwaway PostgreSQL cluster, a stand-in for CloudFormation's presigned
- * response URL), deploys the example app (bin/example-stack.ts) twice with the deployment
- * simulation the e2e suite uses (test/e2e/deploy.ts): once as written, once without the S3
- * gateway endpoint its Glue connection needs. It prints what CloudFormation would show for
- * the connection test (status, reason, time), then stops everything it started, also on
+ * response URL), deploys the example app (bin/example-stack.ts) with the deployment simulation
+ * the e2e suite uses (test/e2e/deploy.ts): as written; without the S3 gateway endpoint its Glue
+ * connection needs (acknowledged, as for a route added outside CDK, so that the deploy-time test
+ * meets it); with a forgotten connection that GlueConnectionTestAspect gates; and with the
+ * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed. It prints what CloudFormation
+ * would show for the connection test (status, reason, time), then stops everything it started, also on
  * Ctrl-C or an error. It prints no secret: every line it writes is checked against the
  * passwords it knows, and a line holding one is masked and makes the demo fail.
  */
@@ -75,13 +77,26 @@ interface Scenario {
   readonly title: string;
   readonly detail: string;
   readonly customize?: (stack: import('../bin/example-stack').ExampleStack) => void;
+  /** The change breaks the path in a way `cdk synth` refuses: the scenario shows the synth error. */
+  readonly refusedAtSynth?: boolean;
 }
 
 async function deployOnce(d: Deploy, sim: import('../test/e2e/deploy').Simulation, scenario: Scenario, n: number, of: number): Promise<boolean> {
   say(`${n}/${of}  cdk deploy ${d.EXAMPLE_STACK_NAME}: ${scenario.title}`);
   for (const line of wrap(scenario.detail, '     ')) say(line);
   const started = Date.now();
-  const stack = d.synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, customize: scenario.customize });
+  let stack: import('../test/e2e/deploy').SynthesizedStack;
+  try {
+    stack = d.synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, customize: scenario.customize });
+  } catch (e) {
+    if (!scenario.refusedAtSynth) throw e;
+    // CDK's validation report: one "[construct path] message" line per finding.
+    const findings = (e as Error).message.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('['));
+    say(`  cdk synth refused the app in ${seconds(Date.now() - started)}, before anything was deployed (${findings.length} finding${findings.length === 1 ? '' : 's'}):`);
+    for (const finding of findings) for (const line of wrap(finding, '      ', '    ')) say(line);
+    return false;
+  }
+  if (scenario.refusedAtSynth) throw new Error(`cdk synth accepted "${scenario.title}", which it must refuse`);
   const unregister = onProcessExit(() => stack.remove());
   const synthMs = Date.now() - started;
   let deployment: import('../test/e2e/deploy').Deployment | undefined;
@@ -158,7 +173,8 @@ async function main(): Promise<number> {
     },
     {
       title: 'the VPC without its S3 gateway endpoint',
-      detail: 'bin/example-stack.ts without `gatewayEndpoints: { S3: ... }`: the subnet of the Glue connection has no route to S3, which Glue requires.',
+      detail: 'bin/example-stack.ts without `gatewayEndpoints: { S3: ... }`: the subnet of the Glue connection has no route to S3, which Glue requires. '
+        + '`cdk synth` would refuse it; the check is acknowledged (acknowledgedNetworkChecks: [NetworkCheck.S3_ROUTE]), as for a route added outside CDK, so the deploy-time test meets it.',
       customize: d.exampleVariants.withoutS3Route,
     },
     {
@@ -167,6 +183,13 @@ async function main(): Promise<number> {
         + 'GlueConnectionTest and no gate(); the app adds `Aspects.of(app).add(new GlueConnectionTestAspect())`, which tests '
         + 'orders-replica, makes the job wait for it, and adds nothing beside the hand-written test of orders-db.',
       customize: d.exampleVariants.forgottenReplicaGatedByAspect(await freePort()),
+    },
+    {
+      title: 'the self-referencing rule narrowed to the database port',
+      detail: 'bin/example-stack.ts with `ec2.Port.tcp(5432)` instead of `ec2.Port.allTcp()`. On an existing stack CloudFormation would remove the old rule '
+        + 'only after the test had passed, so no deploy-time test can see this change: `cdk synth` refuses it.',
+      customize: d.exampleVariants.selfReferencingRuleOnePort,
+      refusedAtSynth: true,
     },
   ];
   const results: boolean[] = [];
@@ -185,7 +208,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // The demo succeeds when the gate did its job: the good deployment passed, the broken ones were stopped.
-  return results[0] && !results[1] && !results[2] ? 0 : 1;
+  return results[0] && results.slice(1).every((passed) => !passed) ? 0 : 1;
 }
 
 main().then(
