@@ -82,7 +82,7 @@ describe('the public surface', () => {
 
   test('the provider, its props and module-level constants are not exported', () => {
     expect(Object.entries(api).filter(([, value]) => value !== undefined).map(([name]) => name).sort()).toEqual(
-      ['AuthenticationType', 'ConnectionType', 'FailureMode', 'GlueConnectionTest', 'OAuth2GrantType', 'TestResult']);
+      ['AuthenticationType', 'ConnectionType', 'FailureMode', 'GlueConnectionTest', 'GlueConnectionTestAspect', 'NetworkCheck', 'OAuth2GrantType', 'TestResult']);
   });
 
   test('the per-test logRetention is gone: the handler is the stack\'s, not the test\'s', () => {
