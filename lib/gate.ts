@@ -40,23 +40,30 @@ export function checkGateArguments(testPath: string, constructs: readonly unknow
  */
 export function validateGates(context: GateContext, gated: readonly IConstruct[]): string[] {
   if (gated.length === 0) return [];
-  const waited = waitedFor(context);
+  const { constructs: waitedConstructs, ids: waitedIds } = waitedFor(context);
+  const stack = Stack.of(context.test);
   const errors: string[] = [];
   const testPath = context.test.node.path;
   for (const c of new Set(gated)) {
     const path = c.node.path || '(the app)';
-    if (Stack.isStack(c) && c === Stack.of(context.test)) {
+    if (Stack.isStack(c) && c === stack) {
       warn(c, `gate(${path}) does nothing: a stack cannot wait for a resource inside it. Gate the constructs that use the connection (a job, a crawler) instead.`);
       continue;
     }
-    const cycle = [...waited].find(([r]) => r === c || r.node.scopes.includes(c));
-    if (cycle) {
-      const [resource, why] = cycle;
+    // Only the gated construct's own resources are looked at, so a stack of hundreds of tests
+    // does not look at every resource once per test.
+    const resources = c.node.findAll().filter((x): x is CfnResource => CfnResource.isCfnResource(x) && !x.node.scopes.includes(context.test));
+    const inside = [...waitedConstructs].find(([r]) => r === c || r.node.scopes.includes(c))
+      ?? resources.filter((r) => Stack.of(r) === stack).map((r): [IConstruct, string] | undefined => {
+        const why = waitedIds.get(stack.resolve(r.logicalId));
+        return why ? [r, why] : undefined;
+      }).find((x) => x !== undefined);
+    if (inside) {
+      const [resource, why] = inside;
       errors.push(`gate(${path}): ${resource.node.path} (${why}) is inside it, so the test and it would wait for each other: `
         + `${testPath} -> ${resource.node.path} -> ${testPath}. Gate the constructs that use the connection (a job, a crawler), not one that holds the connection or its network path.`);
       continue;
     }
-    const resources = c.node.findAll().filter((x) => CfnResource.isCfnResource(x) && !x.node.scopes.includes(context.test));
     if (resources.length === 0) {
       warn(c, `gate(${path}) does nothing: ${c === context.test ? 'it is the test itself' : 'it holds no CloudFormation resource (only resources wait; an output, a parameter or an empty construct cannot)'}. `
         + 'Gate the constructs that use the connection (a job, a crawler) instead.');
@@ -65,30 +72,28 @@ export function validateGates(context: GateContext, gated: readonly IConstruct[]
   return errors;
 }
 
-/** The resources the test waits for, each with why, as CloudFormation would order them. */
-function waitedFor(context: GateContext): Map<IConstruct, string> {
+/**
+ * What the test waits for, each with why: constructs it knows (the connection, its DependsOn,
+ * what the handler uses) and the logical ids its properties and the connection's refer to.
+ */
+function waitedFor(context: GateContext): { constructs: Map<IConstruct, string>; ids: Map<string, string> } {
   const stack = Stack.of(context.test);
-  const byLogicalId = new Map<string, CfnResource>();
-  for (const r of stack.node.findAll()) {
-    if (CfnResource.isCfnResource(r) && Stack.of(r) === stack) byLogicalId.set(stack.resolve(r.logicalId), r);
-  }
-  const waited = new Map<IConstruct, string>();
-  const add = (r: IConstruct | undefined, why: string) => {
-    if (r && !r.node.scopes.includes(context.test) && !waited.has(r)) waited.set(r, why);
+  const constructs = new Map<IConstruct, string>();
+  const add = (r: IConstruct, why: string) => {
+    if (!r.node.scopes.includes(context.test) && !constructs.has(r)) constructs.set(r, why);
   };
+  const ids = new Map<string, string>();
   if (context.connection) {
     add(context.connection, 'the tested connection');
     // The connection waits for what its definition refers to (subnet, security groups, secret).
-    for (const id of referencedIds(stack.resolve(context.connection.connectionInput))) {
-      add(byLogicalId.get(id), 'a resource the tested connection refers to');
-    }
+    for (const id of referencedIds(stack.resolve(context.connection.connectionInput))) ids.set(id, 'a resource the tested connection refers to');
   }
-  for (const id of referencedIds(stack.resolve(context.properties))) add(byLogicalId.get(id), 'a resource the test refers to');
+  for (const id of referencedIds(stack.resolve(context.properties))) if (!ids.has(id)) ids.set(id, 'a resource the test refers to');
   for (const r of context.resource.obtainDependencies()) {
     if (CfnResource.isCfnResource(r)) add(r, 'a resource the test depends on');
   }
   for (const c of context.handlerUses()) add(c, 'used by the stack\'s test handler');
-  return waited;
+  return { constructs, ids };
 }
 
 /** The logical ids that Refs and GetAtts of a resolved value name. */
