@@ -5,6 +5,9 @@
  * CI). Prints the report and writes bench/results/throttle.json.
  *
  *   npm run bundle && npx tsx bench/throttle.bench.ts     # BENCH_LOAD_TESTS=200, BENCH_TC_RATE=2, BENCH_GC_RATE=5
+ *
+ * BENCH_BUNDLE runs another handler bundle (e.g. one built from an earlier commit, to compare);
+ * BENCH_OUT names the results file (default throttle.json).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,14 +22,15 @@ async function main(): Promise<void> {
     tests: Number(process.env.BENCH_LOAD_TESTS ?? 200),
     testConnectionRate: Number(process.env.BENCH_TC_RATE ?? 2),
     getConnectionRate: Number(process.env.BENCH_GC_RATE ?? 5),
+    handlerBundle: process.env.BENCH_BUNDLE || undefined,
   };
   const loadBefore = os.loadavg()[0];
   const report = await runLoad(options);
   const loadAfter = os.loadavg()[0];
-  const out = path.join(__dirname, 'results', 'throttle.json');
+  const out = path.join(__dirname, 'results', process.env.BENCH_OUT || 'throttle.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverage: { before: loadBefore, after: loadAfter }, ...report }, null, 2)}\n`);
-  console.log(`${new Date().toISOString()}, Node ${process.version}, 1-min load ${loadBefore.toFixed(2)} before / ${loadAfter.toFixed(2)} after`);
+  console.log(`${new Date().toISOString()}, bundle ${options.handlerBundle ?? 'lib/handler/index.js'}, Node ${process.version}, 1-min load ${loadBefore.toFixed(2)} before / ${loadAfter.toFixed(2)} after`);
   console.log(formatLoadReport(report));
   if (report.problems > 0) process.exitCode = 1;
 }

@@ -33,6 +33,8 @@ export interface LoadOptions {
   readonly testConnectionRate: number;
   /** GetConnection requests per second the local Glue admits. */
   readonly getConnectionRate: number;
+  /** The handler bundle. Default: lib/handler/index.js. */
+  readonly handlerBundle?: string;
 }
 
 type Kind = 'good' | 'wrong password' | 'unreachable port' | 'missing connection';
@@ -125,7 +127,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     }
     localAws.clearRequests();
     const framework = createProviderFramework({
-      localAws, responseEndpoint: endpoint, handlerTimeoutSeconds: TIMEOUT_LIMITS.handlerLambdaSeconds,
+      localAws, responseEndpoint: endpoint, handlerTimeoutSeconds: TIMEOUT_LIMITS.handlerLambdaSeconds, handlerBundle: options.handlerBundle,
     });
 
     const started = Date.now();
