@@ -11,7 +11,9 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { createClients, RetryWindow } from '../lambda/aws';
+import { Deadline } from '../lambda/deadline';
 import type { Logger } from '../lambda/log';
+import { testConnectionShareMs } from '../lambda/test-connection';
 
 /** What the endpoint answers to the n-th request (0-based); undefined: a success. */
 type Script = (n: number) => { status: number; type: string; message: string; delayMs?: number } | undefined;
@@ -232,6 +234,42 @@ describe('per-attempt timeout', () => {
     } finally {
       clients.destroy();
       jest.useRealTimers();
+    }
+  });
+});
+
+describe('the retry window of a step', () => {
+  test('a step before TestConnection keeps half the deadline, at most a minute, for it; TestConnection keeps 2 s to answer', async () => {
+    expect(testConnectionShareMs(300_000)).toBe(60_000);
+    expect(testConnectionShareMs(30_000)).toBe(15_000);
+    const deadline = new Deadline(300_000);
+    try {
+      const before = await deadline.run('secret', async () => deadline.retryWindowMs(), testConnectionShareMs(deadline.budgetMs));
+      const last = await deadline.run('Glue TestConnection', async () => deadline.retryWindowMs());
+      expect(before).toBeGreaterThan(240_000 - 1_000);
+      expect(before).toBeLessThanOrEqual(240_000);
+      expect(last).toBeGreaterThan(298_000 - 1_000);
+      expect(last).toBeLessThanOrEqual(298_000);
+    } finally {
+      deadline.dispose();
+    }
+  });
+
+  test('a throttled GetConnection stops retrying when only TestConnection\'s share is left, with Glue\'s own error', async () => {
+    script = () => THROTTLED;
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    // A 4 s deadline: GetConnection may retry until 2 s are left (back-offs 0.5 s, 1 s, then 2 s does not fit).
+    const deadline = new Deadline(4_000);
+    const clients = createClients(deadline, log);
+    try {
+      const error = await errorOf(deadline.run('connection to become READY',
+        () => clients.glue.send(new GetConnectionCommand({ Name: 'c' }), { abortSignal: deadline.signal }), testConnectionShareMs(deadline.budgetMs)));
+      expect(error.name).toBe('ThrottlingException');
+      expect(received).toHaveLength(3);
+      expect(deadline.remainingMs()).toBeGreaterThan(1_000);
+    } finally {
+      clients.destroy();
+      deadline.dispose();
     }
   });
 });
