@@ -4,7 +4,7 @@
  * Internal: users reach it through `GlueConnectionTest` (`grantPrincipal`, `configureStack`).
  */
 import * as path from 'path';
-import { ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -279,7 +279,7 @@ export class GlueConnectionTestProvider extends Construct {
       // log groups of this account and region: naming the log group itself would make the key
       // and the log group refer to each other.
       const stack = Stack.of(this);
-      key.addToResourcePolicy(new iam.PolicyStatement({
+      const { statementAdded } = key.addToResourcePolicy(new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
@@ -287,6 +287,11 @@ export class GlueConnectionTestProvider extends Construct {
           ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
         },
       }), true);
+      if (!statementAdded) {
+        Annotations.of(this).addWarningV2('cdk-glue-connection-test:logKeyPolicy',
+          `logEncryptionKey ${key.node.path} is imported, so its key policy cannot be changed here: it must let CloudWatch Logs `
+          + `(logs.<region>.amazonaws.com) use the key for this account's log groups, or CloudFormation cannot create the handler's log groups.`);
+      }
     }
     return logGroup;
   }

@@ -3,7 +3,7 @@
  * options of `GlueConnectionTest.configureStack()` and what stays internal.
  */
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -197,6 +197,16 @@ describe('GlueConnectionTest.configureStack', () => {
         })]),
       },
     });
+  });
+
+  test('an imported key is used, with a warning that its policy must let CloudWatch Logs use it', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'SharedKey', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    GlueConnectionTest.configureStack(stack, { logEncryptionKey: key });
+    new GlueConnectionTest(stack, 'A', { connectionName: 'a' });
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Logs::LogGroup', { KmsKeyId: key.keyArn }, 2);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('logEncryptionKey TestStack/SharedKey is imported'));
+    expect(warnings).toHaveLength(1);
   });
 
   test('a VPC puts both functions in its private subnets, with one security group and the network-interface permissions', () => {
