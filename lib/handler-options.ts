@@ -40,8 +40,9 @@ export interface GlueConnectionTestHandlerOptions {
 
   /**
    * A VPC for both functions. They then reach AWS through it: give the subnets a NAT route, or
-   * interface endpoints for Glue, Secrets Manager, CloudFormation, EC2 and Lambda and an S3
-   * gateway endpoint (CloudFormation's response URL is an S3 presigned URL).
+   * interface endpoints for Glue, Secrets Manager, CloudFormation, EC2, Lambda (and X-Ray with
+   * tracing) and an S3 gateway endpoint (CloudFormation's response URL is an S3 presigned URL).
+   * No STS endpoint is needed: Lambda hands the functions their credentials.
    *
    * @default - the functions run outside any VPC of yours
    */
