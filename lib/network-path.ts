@@ -54,6 +54,8 @@ export interface DiscoveredPath {
 }
 
 const SG = 'AWS::EC2::SecurityGroup';
+/** The types a path can hold: only these are indexed (a stack of 200 connections has 200 resources a path never holds). */
+const PATH_TYPES = /^AWS::(EC2|SecretsManager|RDS|Redshift)::/;
 const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Redshift::Cluster'];
 const ALL_TRAFFIC: SecurityGroupRule = { ipProtocol: '-1', peer: { cidr: '0.0.0.0/0' } };
 
@@ -64,7 +66,9 @@ export class StackResources {
 
   constructor(public readonly stack: Stack) {
     for (const c of stack.node.findAll()) {
-      if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) this.byId.set(stack.resolve(c.logicalId) as string, c);
+      if (CfnResource.isCfnResource(c) && PATH_TYPES.test(c.cfnResourceType) && Stack.of(c) === stack) {
+        this.byId.set(stack.resolve(c.logicalId) as string, c);
+      }
     }
   }
 

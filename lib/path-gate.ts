@@ -58,8 +58,10 @@ export class PathGate {
   /** A digest of the path resources' definitions (NetworkPathDigest), or nothing. */
   public readonly digest: string;
 
-  /** What the Aspect found once the app was final; the template and the analysis read it. */
+  /** What the Aspect found: the connection, and the path the dependencies and grants were made for. */
   private settled?: { connection?: CfnResource; path?: DiscoveredPath };
+  /** The path at validation, after every Aspect and override: the analysis and the template read it. */
+  private final?: DiscoveredPath;
 
   constructor(private readonly scope: Construct, private readonly props: PathGateProps) {
     Aspects.of(scope).add({ visit: (node) => { if (node === scope) this.settle(); } }, { priority: PATH_ASPECT_PRIORITY });
@@ -179,16 +181,30 @@ export class PathGate {
     return Object.keys(identity).length > 0 ? identity as NetworkPathIdentity : undefined;
   }
 
-  /** The path found when the app was final, or (read before that, e.g. by an early `Stack.resolve`) as it is now. */
+  /** The path as validation found it, or as it is now when read before (prepare time, an early `Stack.resolve`). */
   private pathOf(connection: CfnResource | undefined): DiscoveredPath | undefined {
     if (!connection) return undefined;
-    return this.settled?.path ?? discoverPath(connection);
+    return this.final ?? discoverPath(connection);
   }
 
-  /** The synth-time analysis: one error per definite violation of Glue's rules. */
+  /**
+   * The synth-time analysis, on the path as it is at validation: one error per definite
+   * violation of Glue's rules. An Aspect that ran after the gate's own (on a construct later in
+   * the tree) may have added to the path; the test waits for what it added too.
+   */
   private analyse(): string[] {
-    const path = this.pathOf(this.settled ? this.settled.connection : this.findConnection(false));
-    if (!path) return [];
+    const connection = this.settled ? this.settled.connection : this.findConnection(false);
+    if (!connection) return [];
+    const path = discoverPath(connection);
+    this.final = path;
+    const waited = new Set(this.settled?.path?.resources.map((r) => r.part.resource));
+    const resource = this.props.resource();
+    for (const { part } of path.resources) {
+      if (waited.has(part.resource)) continue;
+      // Construct dependencies became DependsOn before validation; a late one goes to the resource itself.
+      if (typeof resource.addResourceDependency === 'function') resource.addResourceDependency(part.resource);
+      else resource.addDependency(part.resource);
+    }
     const verdict = checkNetworkPath(path.model, this.props.acknowledged());
     return verdict.findings.map((f) => `${f.problem}. Fix: ${f.fix}. (Glue network check ${f.check}; for a path completed outside CDK, `
       + `acknowledge it with acknowledgedNetworkChecks: [NetworkCheck.${f.check}].)`);

@@ -9,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import { parseProperties } from '../lambda/properties';
 import { GlueConnectionTest, GlueConnectionTestOptions, NetworkCheck } from '../lib';
 import { handlerStatements, newStack, testProperties } from './helpers';
@@ -150,6 +151,23 @@ describe('waiting for the path', () => {
     const resource = Object.values(Template.fromStack(stack).findResources('Custom::GlueConnectionTest'))[0];
     expect(resource.DependsOn).toEqual(expect.arrayContaining(['Subnet', 'S3', 'SelfRule', 'Association']));
     expect(resource.Properties.NetworkPathDigest).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('an Aspect that completes the path after the gate settled (on a construct later in the tree) is seen: no error, and the test waits for what it added', () => {
+    const { stack, table, vpc } = pathApp((p) => p.stack.node.tryRemoveChild('S3'));
+    const late = new Construct(stack, 'LaterInTheTree');
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (node === late && !late.node.tryFindChild('S3')) {
+          new ec2.CfnVPCEndpoint(late, 'S3', { vpcId: vpc.ref, serviceName: 'com.amazonaws.eu-west-1.s3', vpcEndpointType: 'Gateway', routeTableIds: [table.ref] });
+        }
+      },
+    });
+    expect(synthErrors(stack)).toEqual([]);
+    const resource = Object.values(Template.fromStack(stack).findResources('Custom::GlueConnectionTest'))[0];
+    const endpointId = Object.keys(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint'))[0];
+    expect(resource.DependsOn).toContain(endpointId);
+    expect(resource.Properties.NetworkPath.VpcEndpointIds).toEqual([{ Ref: endpointId }]);
   });
 
   test('a connectionName defined later in the app is found too, and a name of no connection in the app waits for nothing', () => {
