@@ -113,10 +113,10 @@ export class PathGate {
         const definition = definitionOf(c).properties;
         const input = definition.connectionInput as { name?: unknown } | undefined;
         if (input?.name !== name) return false;
-        const catalog = Stack.of(c).resolve(definition.catalogId);
-        const wanted = this.props.catalogId !== undefined ? this.props.catalogId : own.account;
-        return catalog === undefined || Token.isUnresolved(wanted) || Stack.of(c).resolve(wanted) === catalog
-          || JSON.stringify(catalog) === JSON.stringify({ Ref: 'AWS::AccountId' });
+        // The same catalog: a connection without CatalogId is in its stack's account's.
+        const theirs = catalogOf(definition.catalogId, Stack.of(c));
+        const mine = catalogOf(own.resolve(this.props.catalogId), own);
+        return theirs === mine;
       });
     if (matches.length > 1 && warn) {
       Annotations.of(this.scope).addWarningV2('cdk-glue-connection-test:ambiguousConnectionName',
@@ -209,6 +209,13 @@ export class PathGate {
     return verdict.findings.map((f) => `${f.problem}. Fix: ${f.fix}. (Glue network check ${f.check}; for a path completed outside CDK, `
       + `acknowledge it with acknowledgedNetworkChecks: [NetworkCheck.${f.check}].)`);
   }
+}
+
+/** A resolved CatalogId as a comparable string: the account of the stack where it is absent or the stack's account. */
+function catalogOf(resolved: unknown, stack: Stack): string {
+  const account = JSON.stringify(stack.resolve(stack.account));
+  const value = resolved === undefined ? account : JSON.stringify(resolved);
+  return value === JSON.stringify({ Ref: 'AWS::AccountId' }) ? account : value;
 }
 
 /** SHA-256 of a stable rendering, 32 hex characters. */

@@ -3,7 +3,7 @@
  * resource of it, re-tests when any of them is replaced or changed, and refuses at `cdk synth`
  * a path that breaks one of Glue's network rules, with one error per finding.
  */
-import { Aspects, Aws, CfnParameter, Fn, SecretValue, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, Fn, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -181,6 +181,34 @@ describe('waiting for the path', () => {
     expect(other.DependsOn).toBeUndefined();
     expect(other.Properties.WaitForReady).toBe('false');
     expect(other.Properties).not.toHaveProperty('NetworkPath');
+  });
+
+  test('a connectionName with another catalogId does not take the app\'s connection of that name (environment-agnostic stack)', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    new glue.CfnConnection(stack, 'Conn', { catalogId: stack.account, connectionInput: { name: 'orders-db', connectionType: 'JDBC' } });
+    new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db', catalogId: '444455556666' });
+    new GlueConnectionTest(stack, 'Same', { connectionName: 'orders-db' });
+    const tests = Template.fromStack(stack).findResources('Custom::GlueConnectionTest');
+    const [other, same] = ['Test', 'Same'].map((id) => Object.entries(tests).find(([k]) => k.startsWith(id))![1]);
+    expect(other.DependsOn).toBeUndefined();
+    expect(same.DependsOn).toEqual(['Conn']);
+  });
+
+  test('a connection in another stack: the test waits for that stack, and its path is analysed there', () => {
+    const { stack: network, connection } = pathApp((p) => p.stack.node.tryRemoveChild('S3'));
+    network.node.tryRemoveChild('Test');
+    const app = network.node.scope as App;
+    const jobs = new Stack(app, 'Jobs', { env: { account: '111122223333', region: 'eu-west-1' } });
+    new GlueConnectionTest(jobs, 'Test', { connection });
+    expect(() => app.synth()).toThrow(/\[Jobs\/Test\] route table TestStack\/Table of subnet TestStack\/Subnet has neither an S3 gateway endpoint/);
+    const ok = pathApp();
+    ok.stack.node.tryRemoveChild('Test');
+    const okJobs = new Stack(ok.stack.node.scope as App, 'Jobs', { env: { account: '111122223333', region: 'eu-west-1' } });
+    new GlueConnectionTest(okJobs, 'Test', { connection: ok.connection });
+    const properties = testProperties(Template.fromStack(okJobs));
+    expect(okJobs.dependencies.map((s) => s.stackName)).toEqual(['TestStack']);
+    expect(properties).not.toHaveProperty('NetworkPath');
+    expect(properties.NetworkPathDigest).toMatch(/^[0-9a-f]{32}$/);
   });
 
   test('a connectionName that several connections of the app carry is a warning, and the test waits for none', () => {
