@@ -10,13 +10,16 @@
  * removed S3 endpoint) are made by changing the synthesized template, as a hand edit of
  * cdk.out would: what is under test is the stand-in, not the library.
  */
+import { CfnResource } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { execFileSync } from 'child_process';
+import { ExampleStack } from '../../bin/example-stack';
 import { RESOURCE_TYPE } from '../../lib/contract';
 import { createEc2Client, Ec2Client, items } from '../sim/ec2';
 import { handlerBundleIsStale } from './build-outputs';
 import {
-  Deployment, deployExampleApp, DURATIONS, logicalIdsOfType, planCreate, REPLACED_ON_CHANGE, Simulation, StackEvent, StackOperation,
-  startSimulation, SynthesizedStack, synthesizeExampleApp, withTemplate,
+  Deployment, deployExampleApp, DURATIONS, exampleVariants, logicalIdsOfType, NOT_SIMULATED, planCreate, REPLACED_ON_CHANGE, SIMULATED_TYPES, Simulation,
+  StackEvent, StackOperation, startSimulation, SynthesizedStack, synthesizeExampleApp, withTemplate,
 } from './deploy';
 
 jest.setTimeout(120_000);
@@ -176,10 +179,10 @@ describe('scheduling (no deployment)', () => {
       const topLevel = schemas[type].map((p) => p.replace(/^\/properties\//, '')).filter((p) => !p.includes('/'));
       expect({ type, replacedOnChange: [...REPLACED_ON_CHANGE[type]].sort() }).toEqual({ type, replacedOnChange: topLevel.sort() });
     }
-    // Every type of the example app is in the table.
-    for (const resource of Object.values(example.template.Resources)) {
-      if (resource.Type !== RESOURCE_TYPE && resource.Type !== 'AWS::CDK::Metadata') expect(types).toContain(resource.Type);
-    }
+    // Every type the simulation knows has its replacement rules and its duration.
+    const known = [...SIMULATED_TYPES, ...Object.keys(NOT_SIMULATED)].filter((type) => type !== 'AWS::CDK::Metadata');
+    expect(types.sort()).toEqual(known.sort());
+    expect(Object.keys(DURATIONS).sort()).toEqual([...known, 'AWS::CDK::Metadata', RESOURCE_TYPE].sort());
   });
 
   test('each resource starts when the last thing it waits for ends, independent ones run at once, and a seed is one order', async () => {
@@ -210,14 +213,14 @@ describe('scheduling (no deployment)', () => {
 
 describe('deployments through the stand-in', () => {
   let sim: Simulation;
-  let ec2: Ec2Client;
+  let ec2Api: Ec2Client;
   let example: SynthesizedStack;
   const cleanups: (() => unknown)[] = [];
 
   beforeAll(async () => {
     if (handlerBundleIsStale()) throw new Error('lib/handler/index.js is missing or older than lambda/: run `npm run bundle` first');
     sim = await startSimulation();
-    ec2 = createEc2Client({ endpoint: sim.aws.endpoint, region: sim.aws.region, credentials: sim.aws.credentials });
+    ec2Api = createEc2Client({ endpoint: sim.aws.endpoint, region: sim.aws.region, credentials: sim.aws.credentials });
     example = synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port });
   }, 60_000);
 
@@ -245,7 +248,7 @@ describe('deployments through the stand-in', () => {
    * does not know answers malformed XML); a deleted endpoint stays listed with State "deleted".
    */
   async function exists(action: string, idElement: string, id: string, list: string): Promise<boolean> {
-    return items(await ec2.call(action, {}), list).some((item) => item.children.some((c) => c.name === idElement && c.text.trim() === id)
+    return items(await ec2Api.call(action, {}), list).some((item) => item.children.some((c) => c.name === idElement && c.text.trim() === id)
       && !item.children.some((c) => c.name === 'state' && c.text.trim() === 'deleted'));
   }
 
@@ -380,5 +383,77 @@ describe('deployments through the stand-in', () => {
     expect(rollbackCleanup.find((e) => e.logicalId === subnet)).toMatchObject({ status: 'DELETE_COMPLETE', physicalId: newSubnet });
     expect(await exists('DescribeSubnets', 'subnetId', newSubnet, 'subnetSet')).toBe(false);
     expect(await exists('DescribeSubnets', 'subnetId', oldSubnet, 'subnetSet')).toBe(true);
+  });
+
+  function synth(customize?: (stack: ExampleStack) => void): SynthesizedStack {
+    const stack = synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, customize });
+    cleanups.push(() => stack.remove());
+    return stack;
+  }
+
+  describe('the example app as synthesized (its test waits for its network path and carries its identity)', () => {
+    test('its first deployment passes with seeds that make the same app without its path dependencies fail', async () => {
+      const { template } = example;
+      const [test, endpoint, rule] = [idOf(template, RESOURCE_TYPE), idOf(template, ENDPOINT), idOf(template, RULE)];
+      const racing: number[] = [];
+      const before8 = changed(example, waitingOnlyForConnection).template;
+      for (let seed = 1; racing.length < 4; seed++) {
+        const unordered = await planCreate(before8, seed);
+        if (unordered[endpoint].endedAt > unordered[test].startedAt || unordered[rule].endedAt > unordered[test].startedAt) racing.push(seed);
+        // As synthesized, no seed starts the test before its path is done.
+        const plan = await planCreate(template, seed);
+        for (const id of [endpoint, rule, idOf(template, 'AWS::EC2::SubnetRouteTableAssociation')]) expect(plan[id].endedAt).toBeLessThanOrEqual(plan[test].startedAt);
+      }
+      for (const seed of racing) {
+        const { deployment, operation } = await deploy(example, seed);
+        expect({ seed, stackStatus: operation.stackStatus, results: operation.tests.map((t) => t.data?.Result) }).toEqual({ seed, stackStatus: 'CREATE_COMPLETE', results: ['PASSED'] });
+        await deployment.dispose();
+      }
+    });
+
+    const cfn = <T extends CfnResource>(stack: ExampleStack, type: new (...args: never[]) => T): T[] => stack.node.findAll().filter((c): c is T => c instanceof type);
+    const changes: [string, (stack: ExampleStack) => void][] = [
+      ['the subnet replaced (a new VPC CIDR)', (stack) => {
+        for (const resource of [...cfn(stack, ec2.CfnVPC), ...cfn(stack, ec2.CfnSubnet)]) resource.addPropertyOverride('CidrBlock', '10.7.0.0/16');
+      }],
+      ['the security group replaced (a new description)', (stack) => {
+        for (const group of cfn(stack, ec2.CfnSecurityGroup)) group.groupDescription = 'Glue connection ENIs, v2';
+      }],
+      ['the self-referencing rule changed (all traffic instead of all TCP)', (stack) => {
+        for (const rule of cfn(stack, ec2.CfnSecurityGroupIngress)) {
+          rule.ipProtocol = '-1';
+          rule.fromPort = undefined;
+          rule.toPort = undefined;
+        }
+      }],
+      ["the endpoint's route tables changed (a second one added)", (stack) => {
+        const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+        const spare = new ec2.CfnRouteTable(vpc, 'SpareRouteTable', { vpcId: vpc.vpcId });
+        for (const endpoint of cfn(stack, ec2.CfnVPCEndpoint)) endpoint.routeTableIds = [...(endpoint.routeTableIds ?? []), spare.ref];
+      }],
+      ['a connection property changed (its description)', exampleVariants.connectionDescription('orders database, v2')],
+    ];
+
+    test.each(changes)('%s: the test gets an Update, after the change is done, and passes', async (_title, change) => {
+      const { deployment } = await deploy(synth());
+      const next = synth(change);
+      const updated = await deployment.updateStack(next);
+
+      expect(updated.stackStatus).toBe('UPDATE_COMPLETE');
+      expect(updated.tests.map((t) => [t.requestType, t.status, t.data?.Result])).toEqual([['Update', 'UPDATE_COMPLETE', 'PASSED']]);
+      const retest = updated.events.find((e) => e.test) as StackEvent;
+      const { ResourceProperties: now, OldResourceProperties: before } = retest.test!.result.event as Record<string, Record<string, unknown>>;
+      expect(now).not.toEqual(before);
+      // Every change to what the test waits for was done when it started; the cleanup comes after it.
+      const path = waitsFor(next.template, retest.logicalId);
+      const pathChanges = updated.events.filter((e) => path.has(e.logicalId) && !e.cleanup);
+      expect(pathChanges.length).toBeGreaterThan(0);
+      expect(lastEnd(pathChanges)).toBeLessThanOrEqual(retest.startedAt);
+      expect(updated.events.filter((e) => e.cleanup).every((e) => e.startedAt >= retest.endedAt)).toBe(true);
+
+      // The same app again: nothing to do, no event for the test.
+      const again = await deployment.updateStack(next);
+      expect([again.stackStatus, again.events.length, again.tests]).toEqual(['UPDATE_COMPLETE', 0, []]);
+    });
   });
 });
