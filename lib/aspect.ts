@@ -94,9 +94,11 @@ export class GlueConnectionTestAspect implements IAspect {
    * GlueConnectionTestAspect.exclude(sandboxDb);
    */
   public static exclude(connection: IConstruct): void {
-    EXCLUDED.add(connection);
     const cfn = cfnConnectionOf(connection);
-    if (cfn) EXCLUDED.add(cfn);
+    if (!cfn) {
+      throw new Error(`GlueConnectionTestAspect.exclude: connection must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection (got ${connection.node.path})`);
+    }
+    EXCLUDED.add(cfn);
   }
 
   private readonly testOptions: GlueConnectionTestOptions;
@@ -159,10 +161,12 @@ export class GlueConnectionTestAspect implements IAspect {
   /** Makes a resource that names connections wait for their tests, or warns why it cannot. */
   private gate(resource: CfnResource): void {
     const field = connectionFieldOf(resource)!;
-    const what = `${field.kind} ${resource.node.path}`;
+    // Named and annotated as the construct the user made: an L2 job rather than its CfnJob.
+    const user = ownerOf(resource);
+    const what = `${field.kind} ${user.node.path}`;
     for (const use of connectionUsesOf(resource)) {
       if ('unresolved' in use) {
-        warnUngated(resource, `${what} uses a connection that GlueConnectionTestAspect cannot resolve (${use.path}: ${use.unresolved}), so it is not gated. `
+        warnUngated(user, `${what} uses a connection that GlueConnectionTestAspect cannot resolve (${use.path}: ${use.unresolved}), so it is not gated. `
           + 'Test that connection with new GlueConnectionTest(scope, id, { connectionName }) and pass this resource to test.gate().');
         continue;
       }
@@ -176,7 +180,7 @@ export class GlueConnectionTestAspect implements IAspect {
         connections = index.connectionsByName.get(key) ?? [];
         tests = [...index.testsByName.get(key) ?? []];
         if (connections.length === 0 && tests.length === 0) {
-          warnUngated(resource, `${what} uses connection "${use.name}" (${use.path}), which is not defined in this app and has no GlueConnectionTest, so it is not gated. `
+          warnUngated(user, `${what} uses connection "${use.name}" (${use.path}), which is not defined in this app and has no GlueConnectionTest, so it is not gated. `
             + `Test it with new GlueConnectionTest(scope, id, { connectionName: '${use.name}' }): the aspect then gates this resource on that test.`);
           continue;
         }
@@ -185,7 +189,7 @@ export class GlueConnectionTestAspect implements IAspect {
         if (this.decide(connection) !== 'test') continue;
         const found = this.testsOf(connection, this.inScope(connection));
         if (found.length === 0) {
-          warnUngated(resource, `${what} uses connection ${connection.node.path} (${use.path}), which is outside the scope of GlueConnectionTestAspect and has no GlueConnectionTest, so it is not gated. `
+          warnUngated(user, `${what} uses connection ${ownerOf(connection).node.path} (${use.path}), which is outside the scope of GlueConnectionTestAspect and has no GlueConnectionTest, so it is not gated. `
             + 'Apply the aspect to a scope that holds both, or test the connection by hand.');
         }
         tests.push(...found);
@@ -219,7 +223,7 @@ export class GlueConnectionTestAspect implements IAspect {
 
   /** Whether the aspect tests a connection, leaves it out as asked, or cannot test its type. */
   private decide(connection: glue.CfnConnection): 'test' | 'excluded' | 'untestable' {
-    if (EXCLUDED.has(connection) || EXCLUDED.has(ownerOf(connection))) return 'excluded';
+    if (EXCLUDED.has(connection)) return 'excluded';
     if (this.filter && !this.filter.shouldTest(connection)) return 'excluded';
     const type = literalConnectionType(connection);
     if (type === undefined) return 'test';
@@ -313,10 +317,10 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The construct a user made for a connection: the L2 whose default child it is, else itself. */
-function ownerOf(connection: glue.CfnConnection): IConstruct {
-  const parent = connection.node.scope;
-  return parent && parent.node.defaultChild === connection ? parent : connection;
+/** The construct a user made for a resource: the L2 whose default child it is, else itself. */
+function ownerOf(resource: CfnResource): IConstruct {
+  const parent = resource.node.scope;
+  return parent && parent.node.defaultChild === resource ? parent : resource;
 }
 
 function cfnConnectionOf(construct: IConstruct): glue.CfnConnection | undefined {

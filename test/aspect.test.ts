@@ -287,6 +287,12 @@ describe('settings and filters', () => {
     expect(tests).toEqual(['S/Orders/ConnectionTest']);
   });
 
+  test('exclude() refuses what is not a connection', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const job = cfnJob(stack, 'Job', ['orders']);
+    expect(() => GlueConnectionTestAspect.exclude(job)).toThrow(/exclude: connection must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection \(got S\/Job\)/);
+  });
+
   test('refuses catalogId and an empty connectionTypes, naming the prop', () => {
     expect(() => new GlueConnectionTestAspect({ catalogId: '111122223333' })).toThrow(/catalogId: each test takes the catalog of the connection it tests/);
     expect(() => new GlueConnectionTestAspect({ connectionTypes: [] })).toThrow(/connectionTypes: give at least one connection type/);
@@ -327,6 +333,15 @@ describe('how it reads a resource', () => {
     const { deps, warnings: w } = gate((s) => cfnJob(s, 'Job', [`${(s.node.findChild('Orders') as glue.CfnConnection).ref}-replica`]));
     expect(deps).toEqual([]);
     expect(w).toEqual([expect.stringMatching(/cannot resolve \(Connections\.Connections\[0\]: a name built from tokens\)/)]);
+  });
+
+  test('an L2 job is named and warned of as the construct its author made', () => {
+    const { warnings: w } = gate((s) => new glue.PythonShellJob(s, 'Sync', {
+      role: iam.Role.fromRoleArn(s, 'Role', 'arn:aws:iam::111122223333:role/etl'),
+      script: glue.Code.fromBucket(s3.Bucket.fromBucketName(s, 'Scripts', 'scripts'), 'sync.py'),
+      connections: [glue.Connection.fromConnectionName(s, 'Imported', Fn.importValue('name'))],
+    }));
+    expect(w).toEqual([expect.stringMatching(/^\/S\/Sync: Glue job S\/Sync uses a connection that GlueConnectionTestAspect cannot resolve \(Connections\.Connections\[0\]: \{"Fn::ImportValue":"name"\}\)/)]);
   });
 
   test('a whole connections list from a token warns', () => {
