@@ -351,13 +351,14 @@ describe('how it reads a resource', () => {
     expect(w).toEqual([expect.stringMatching(/Glue job S\/Job uses a connection that GlueConnectionTestAspect cannot resolve \(Connections\.Connections: \{"Fn::Split"/)]);
   });
 
-  test('reads sessions, federated databases, ML transforms, views, table optimizers and integration targets', () => {
+  test('reads sessions, federated databases and catalogs, ML transforms, views, table optimizers and integration targets', () => {
     const app = new App();
     const stack = new Stack(app, 'S', { env: ENV });
     jdbc(stack, 'Orders', 'orders');
     const users = [
       new glue.CfnSession(stack, 'Session', { id: 'session', role: 'r', command: { name: 'glueetl' }, connections: { connections: ['orders'] } }),
       new glue.CfnDatabase(stack, 'Federated', { catalogId: ENV.account, databaseInput: { federatedDatabase: { connectionName: 'orders', identifier: 'x' } } }),
+      new glue.CfnCatalog(stack, 'FederatedCatalog', { name: 'c', federatedCatalog: { connectionName: 'orders', identifier: 'x' } }),
       new glue.CfnMLTransform(stack, 'Ml', {
         role: 'r', transformParameters: { transformType: 'FIND_MATCHES' },
         inputRecordTables: { glueTables: [{ databaseName: 'd', tableName: 't', connectionName: 'orders' }] },
