@@ -194,7 +194,8 @@ export class GlueConnectionTestAspect implements IAspect {
         }
         tests.push(...found);
       }
-      for (const test of new Set(tests)) resource.node.addDependency(test);
+      // gate(), so that its synth-time checks (a cycle named, not CDK's generic error) apply here too.
+      for (const test of new Set(tests)) test.gate(resource);
     }
   }
 
