@@ -5,8 +5,8 @@
  * Definitions are read through public means: the L1 classes' typed properties, resolved with
  * `Tokenization.resolve` and a token resolver that recognises a `Ref` to a `CfnConnection`
  * before it becomes a logical ID (so a Ref across stacks still names its construct). The one
- * exception is `propertyOverrides`, which reads a resource's escape-hatch overrides: aws-cdk-lib
- * has no public accessor for them.
+ * exception is `propertyOverrides` (resource-definition.ts), which reads a resource's
+ * escape-hatch overrides: aws-cdk-lib has no public accessor for them.
  */
 import {
   CfnResource, DefaultTokenResolver, IFragmentConcatenator, IPostProcessor, IResolvable, IResolveContext, Reference,
@@ -14,6 +14,7 @@ import {
 } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { IConstruct } from 'constructs';
+import { propertyOverrides } from './resource-definition';
 
 /** One place of a resource type's schema that names a connection. */
 interface ConnectionField {
@@ -264,15 +265,4 @@ function mergeOverride(typed: unknown, override: unknown): unknown {
     else merged[target] = mergeOverride(existing === undefined ? undefined : merged[existing], value);
   }
   return merged;
-}
-
-/**
- * The `Properties` part of a resource's escape-hatch overrides (`addPropertyOverride`,
- * `addOverride('Properties...')`), or undefined. aws-cdk-lib keeps them in a private field and
- * offers no public reader; this is the library's one read of a non-public member, kept to this
- * function so that it is the only place to change if aws-cdk-lib ever adds one.
- */
-function propertyOverrides(resource: CfnResource): Record<string, unknown> | undefined {
-  const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
-  return raw && isObject(raw.Properties) ? raw.Properties : undefined;
 }

@@ -43,11 +43,13 @@ export function definitionOf(resource: CfnResource, knownProperties?: object): R
 
 /**
  * The raw property overrides of a resource (`Properties.` of its overrides), PascalCase as the
- * user wrote them. The only non-public read of the library: see the module comment.
+ * user wrote them, with tokens; undefined when it has none. The only non-public read of the
+ * library (see the module comment): every reader of overrides calls it, so it is the one place
+ * to change if aws-cdk-lib ever adds a public accessor.
  */
-function propertyOverrides(resource: CfnResource): unknown {
+export function propertyOverrides(resource: CfnResource): Record<string, unknown> | undefined {
   const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
-  return raw?.Properties;
+  return raw && isObject(raw.Properties) ? raw.Properties : undefined;
 }
 
 /**
