@@ -252,7 +252,7 @@ describe('deployments through the stand-in', () => {
       && !item.children.some((c) => c.name === 'state' && c.text.trim() === 'deleted'));
   }
 
-  test('the race: a test that waits only for its connection fails for a seed that finishes the S3 endpoint or the rule after it starts, and passes for one that does not', async () => {
+  test('the race: a test that waits only for its connection fails for a seed that finishes the S3 endpoint or the rule after it starts (cancelled, then rolled back), and passes for one that does not', async () => {
     const before8 = changed(example, waitingOnlyForConnection);
     const { template } = before8;
     const [test, endpoint, rule] = [idOf(template, RESOURCE_TYPE), idOf(template, ENDPOINT), idOf(template, RULE)];
@@ -261,7 +261,8 @@ describe('deployments through the stand-in', () => {
     expect(waitsFor(template, test)).not.toContain(endpoint);
     expect(waitsFor(template, test)).not.toContain(rule);
 
-    const late = await seedWhere(template, (plan) => plan[endpoint].endedAt > plan[test].startedAt || plan[rule].endedAt > plan[test].startedAt);
+    // A seed under which the endpoint or the rule is still being created when the test has failed.
+    const late = await seedWhere(template, (plan) => plan[endpoint].endedAt > plan[test].endedAt || plan[rule].endedAt > plan[test].endedAt);
     const { operation: raced } = await deploy(before8, late);
     expect(raced.stackStatus).toBe('ROLLBACK_COMPLETE');
     const failed = eventOf(raced, test);
@@ -272,6 +273,11 @@ describe('deployments through the stand-in', () => {
     expect(failed.reason).toMatch(unfinished.includes(rule)
       ? /failed its test \(network\): InvalidInputException: At least one security group must open all ingress ports/
       : /failed its test \(network\): InvalidInputException: VPC S3 endpoint validation failed for SubnetId/);
+    // What was still in progress when the test failed ends cancelled, as CloudFormation reports it, and the rollback waits for it.
+    const inProgress = raced.events.filter((e) => !e.rollback && e.startedAt < failed.endedAt && e.endedAt > failed.endedAt);
+    expect(inProgress.map((e) => e.logicalId)).toEqual(expect.arrayContaining([endpoint, rule].filter((id) => eventOf(raced, id).endedAt > failed.endedAt)));
+    for (const event of inProgress) expect([event.logicalId, event.status, event.reason]).toEqual([event.logicalId, 'CREATE_FAILED', 'Resource creation cancelled']);
+    expect(Math.min(...raced.events.filter((e) => e.rollback).map((e) => e.startedAt))).toBeGreaterThanOrEqual(lastEnd(inProgress));
     // The rollback deleted what was made, the endpoint and the rule included; the gated job was never created.
     expect(raced.neverCreated).toEqual(['OrdersEtl']);
     const deleted = raced.events.filter((e) => e.rollback && e.status === 'DELETE_COMPLETE').map((e) => e.logicalId);
