@@ -1,11 +1,12 @@
 /** GlueConnectionTestAspect: every connection of an app tested, every user of one gated, in one line. */
 import { App, AspectPriority, Aspects, CfnResource, Fn, IAspect, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { FailureMode, GlueConnectionTest, GlueConnectionTestAspect, GlueConnectionTestAspectProps } from '../lib';
+import { FailureMode, GlueConnectionTest, GlueConnectionTestAspect, GlueConnectionTestAspectProps, NetworkCheck } from '../lib';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
 const TEST_TYPE = 'Custom::GlueConnectionTest';
@@ -463,5 +464,45 @@ describe('Stages', () => {
     app.synth();
     expect(orders.node.tryFindChild('ConnectionTest')).toBeUndefined();
     expect(dependenciesOf(job)).toEqual([]);
+  });
+});
+
+describe('the network path', () => {
+  /** A connection in a subnet of an isolated VPC, with or without the S3 gateway endpoint Glue needs. */
+  function pathApp(withS3: boolean, props: GlueConnectionTestAspectProps = {}) {
+    const app = new App();
+    const stack = new Stack(app, 'S', { env: ENV });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 1, natGateways: 0,
+      subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      gatewayEndpoints: withS3 ? { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } } : {},
+    });
+    const group = new ec2.SecurityGroup(stack, 'Group', { vpc });
+    group.addIngressRule(group, ec2.Port.allTcp(), 'Glue workers talk to each other');
+    const subnet = vpc.isolatedSubnets[0];
+    new glue.CfnConnection(stack, 'Orders', {
+      catalogId: stack.account,
+      connectionInput: {
+        name: 'orders', connectionType: 'JDBC',
+        connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://orders.internal:5432/app', SECRET_ID: 'orders-login' },
+        physicalConnectionRequirements: { subnetId: subnet.subnetId, availabilityZone: subnet.availabilityZone, securityGroupIdList: [group.securityGroupId] },
+      },
+    });
+    Aspects.of(app).add(new GlueConnectionTestAspect(props));
+    return { app, stack };
+  }
+
+  test('a test the aspect adds waits for the connection\'s in-app network path, as the construct\'s does', () => {
+    const { stack } = pathApp(true);
+    const template = Template.fromStack(stack);
+    const [test] = Object.values(template.findResources(TEST_TYPE));
+    const endpoint = Object.keys(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoint).toHaveLength(1);
+    expect(test.DependsOn).toEqual(expect.arrayContaining(endpoint));
+  });
+
+  test('its synth-time path analysis refuses a broken path, and the aspect passes acknowledgedNetworkChecks on', () => {
+    expect(() => pathApp(false).app.synth()).toThrow(/S\/Orders\/ConnectionTest.*S3/s);
+    expect(() => pathApp(false, { acknowledgedNetworkChecks: [NetworkCheck.S3_ROUTE] }).app.synth()).not.toThrow();
   });
 });
