@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'lib/handler/**', '**/*.js', '**/*.d.ts', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'lib/handler/**', '**/*.js', '**/*.d.ts', 'coverage/**', 'dist-lang/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
