@@ -19,11 +19,6 @@ import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, val
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
 
 const PROVIDER_ID = 'GlueConnectionTestProvider';
-/**
- * The current Node.js runtime. The package's peer range starts before aws-cdk-lib knew
- * nodejs24.x; those releases get nodejs22.x (the bundle targets Node.js 20 and runs on both).
- */
-const HANDLER_RUNTIME = (lambda.Runtime as unknown as { NODEJS_24_X?: lambda.Runtime }).NODEJS_24_X ?? lambda.Runtime.NODEJS_22_X;
 /** Connection ARNs per policy statement: well under a managed policy's 6,144 characters. */
 const RESOURCES_PER_STATEMENT = 40;
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
@@ -187,7 +182,9 @@ export class GlueConnectionTestProvider extends Construct {
 
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
-      runtime: HANDLER_RUNTIME,
+      // The newest Node.js runtime this aws-cdk-lib knows for the stack's region (the bundle
+      // targets Node.js 20, so any of them runs it).
+      runtime: lambda.determineLatestNodeRuntime(stack),
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
       handler: 'index.handler',

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConnectionType, FailureMode, GlueConnectionTest, GlueConnectionTestProps } from '../lib';
 import { handlerStatements, newStack, testProperties } from './helpers';
 
@@ -301,11 +302,14 @@ describe('the provider', () => {
     expect(statements.flatMap((st) => [st.Resource].flat())).toHaveLength(301);
   });
 
-  test('runs the bundled handler on the current Node.js runtime with a timeout above the longest test', () => {
-    const { template } = synthTest({ connectionName: 'orders-db' });
+  test('runs the bundled handler on the newest Node.js runtime the installed aws-cdk-lib knows, with a timeout above the longest test', () => {
+    const { stack, template } = synthTest({ connectionName: 'orders-db' });
+    // The bundle targets Node.js 20: any runtime from nodejs20.x on runs it.
+    const newest = lambda.determineLatestNodeRuntime(stack).name;
+    expect(Number(/^nodejs(\d+)\.x$/.exec(newest)?.[1])).toBeGreaterThanOrEqual(20);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Runtime: 'nodejs24.x',
+      Runtime: newest,
       Timeout: 660,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
     });

@@ -53,7 +53,13 @@ describe('the example app', () => {
 
   test('has no unacknowledged cdk-nag AwsSolutions finding, and a written reason for each acknowledgement', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'example-nag-')) });
-    new ExampleStack(app, 'OrdersPipeline');
+    const stack = new ExampleStack(app, 'OrdersPipeline');
+    // The app's own finding, acknowledged where cdk-nag is applied (the example app itself stays
+    // free of cdk-nag, so it also synthesizes on the peer floor, which predates Validations).
+    Validations.of(stack.node.findChild('OrdersDbCredentials')).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The database team rotates this login with the database\'s own rotation function, which lives with the database, not in this pipeline stack.',
+    });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
     const metadata = JSON.parse(fs.readFileSync(path.join(app.outdir, 'OrdersPipeline.metadata.json'), 'utf8')) as
@@ -78,12 +84,20 @@ describe('the example app', () => {
 });
 
 describe('the npm package', () => {
-  test('ships the construct and the handler bundle, and leaves out sources, the example and the tests', () => {
+  test('ships the construct, the jsii assembly and the handler bundle, and leaves out sources, the example, the tests and pacmak\'s output', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }));
     const files: string[] = pack.files.map((f: { path: string }) => f.path);
     expect(files).toEqual(expect.arrayContaining([
-      'dist/index.js', 'dist/index.d.ts', 'dist/glue-connection-test.js', 'dist/contract.js', 'dist/handler/index.js', 'LICENSE', 'README.md',
+      'dist/index.js', 'dist/index.d.ts', 'dist/glue-connection-test.js', 'dist/contract.js', 'dist/handler/index.js',
+      '.jsii', 'LICENSE', 'README.md', 'API.md',
     ]));
-    expect(files.filter((f) => /^(lib|bin|test|lambda|bench|scripts)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    expect(files.filter((f) => /^(lib|bin|test|lambda|bench|scripts|dist-lang|rosetta)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    // The assembly describes this package, with the targets other languages are generated from.
+    const assembly = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf8'));
+    expect(assembly.name).toBe('cdk-glue-connection-test');
+    expect(Object.keys(assembly.targets).sort()).toEqual(['dotnet', 'go', 'java', 'js', 'python']);
+    expect(Object.keys(assembly.types)).toEqual(expect.arrayContaining([
+      'cdk-glue-connection-test.GlueConnectionTest', 'cdk-glue-connection-test.GlueConnectionTestProps',
+    ]));
   });
 });
