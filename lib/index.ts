@@ -7,3 +7,4 @@ export {
 export { FailureMode, TestResult } from './contract';
 export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect';
 export { NetworkCheck } from './network-rules';
+export { GlueConnectionTestSnapshot } from './snapshot';

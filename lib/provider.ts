@@ -18,7 +18,8 @@ import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, val
 /** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, 'handler');
 
-const PROVIDER_ID = 'GlueConnectionTestProvider';
+/** The id of the stack's shared provider: the start of its resources' logical ids. */
+export const PROVIDER_ID = 'GlueConnectionTestProvider';
 /** Connection ARNs per policy statement: well under a managed policy's 6,144 characters. */
 const RESOURCES_PER_STATEMENT = 40;
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
