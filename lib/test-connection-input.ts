@@ -80,8 +80,13 @@ export interface TestConnectionInput {
    * `ENCRYPTED_*` ones), as Secrets Manager references: the handler reads them at deploy time, so they never enter the
    * template, an event or a log.
    *
-   * @example { PASSWORD: secret.secretValueFromJson('password') }
    * @default - no secret properties
+   * @example
+   * const input: TestConnectionInput = {
+   *   connectionType: ConnectionType.JDBC,
+   *   connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'orders_app' },
+   *   secretConnectionProperties: { PASSWORD: credentials.secretValueFromJson('password') },
+   * };
    */
   readonly secretConnectionProperties?: { [key: string]: SecretValue };
 
