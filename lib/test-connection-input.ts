@@ -15,6 +15,10 @@ import { locateSecret, SecretLocation } from './secret-reference';
  * The type of a connection to test. TestConnection is documented for `JDBC` and `SALESFORCE`;
  * `ConnectionType.of()` takes any other type Glue may accept, with a synth-time warning.
  * From JavaScript, the type's name as a string (`'JDBC'`) is taken as well.
+ *
+ * @example
+ * const jdbc = ConnectionType.JDBC;
+ * const kafka = ConnectionType.of('KAFKA');
  */
 export class ConnectionType {
   /** A JDBC database. */
@@ -22,7 +26,11 @@ export class ConnectionType {
   /** Salesforce, with an AuthenticationConfiguration. */
   public static readonly SALESFORCE = new ConnectionType('SALESFORCE');
 
-  /** A connection type by its Glue API name, e.g. `ConnectionType.of('KAFKA')`. */
+  /**
+   * A connection type by its Glue API name, e.g. `ConnectionType.of('KAFKA')`.
+   *
+   * @param name the type's name in the Glue API
+   */
   public static of(name: string): ConnectionType {
     return new ConnectionType(name);
   }
