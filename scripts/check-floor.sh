@@ -9,7 +9,9 @@
 #   2. type-checks lambda/ and bin/ with `tsc --strict`,
 #   3. runs the construct suites (construct-level jest files; the handler suites do not load
 #      aws-cdk-lib, the e2e/fault/fuzz suites run against the newest release only),
-#   4. synthesizes the example app with the real `cdk synth`.
+#   4. synthesizes the example app with the real `cdk synth`,
+#   5. packs the library and runs the README's quick start from the tarball in a fresh app
+#      (scripts/check-tarball.sh) with that release.
 # Exit status 0 means the release has everything the library uses. Re-run it after adding code
 # that may use a newer aws-cdk-lib API; to probe a candidate floor: `npm run check:floor -- 2.190.0`.
 set -euo pipefail
@@ -39,21 +41,21 @@ installed="$(node -p "require('aws-cdk-lib/package.json').version")"
 [[ "$installed" == "$version" ]] || { echo "check-floor: installed aws-cdk-lib $installed, not $version" >&2; exit 1; }
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
-echo "check-floor: [1/4] jsii compile of lib/"
+echo "check-floor: [1/5] jsii compile of lib/"
 npm run --silent compile
 npm run --silent bundle >/dev/null
-echo "check-floor: [2/4] tsc --strict of lambda/ and bin/"
+echo "check-floor: [2/5] tsc --strict of lambda/ and bin/"
 # The test suites are type-checked against the newest release only: they use what users of the
 # newest have (cdk-nag 3 through Validations, the glue.Connection L2), which the floor predates.
 cat > tsconfig.floor.json <<'JSON'
 { "extends": "./tsconfig.json", "include": ["lib/**/*.ts", "lambda/**/*.ts", "bin/**/*.ts"] }
 JSON
 npx tsc --noEmit -p tsconfig.floor.json
-echo "check-floor: [3/4] construct suites"
+echo "check-floor: [3/5] construct suites"
 # --ci: snapshots recorded against the newest release are compared, never written. Left out by
 # name: the one test of aws-cdk-lib's glue.Connection L2, which the floor does not have.
 npx jest --ci --silent "${FLOOR_SUITES[@]}" --testNamePattern '^(?!.*takes an L2 Connection)'
-echo "check-floor: [4/4] cdk synth of the example app"
+echo "check-floor: [4/5] cdk synth of the example app"
 out="$scratch/cdk.out.floor"
 CDK_DISABLE_VERSION_CHECK=1 AWS_ACCESS_KEY_ID='' AWS_SECRET_ACCESS_KEY='' AWS_PROFILE='' \
   npx cdk synth --quiet --no-notices --output "$out" >/dev/null
@@ -63,4 +65,6 @@ node -e '
   if (n < 1) { console.error("check-floor: the example app has no Custom::GlueConnectionTest"); process.exit(1); }
   console.log(`check-floor: example app synthesized, ${n} connection test(s)`);
 ' "$out/OrdersPipeline.template.json"
+echo "check-floor: [5/5] the packed tarball in a fresh app"
+bash scripts/check-tarball.sh "$version"
 echo "check-floor: aws-cdk-lib@${version} has everything the library uses"

@@ -30,7 +30,8 @@ python=/usr/bin/python3   # Debian's interpreter, with Debian's setuptools, buil
 
 # The wheel carries the same assembly tarball the npm package is built from.
 wheel="$(ls dist-lang/python-dist/*.whl)"
-"$python" -m zipfile -l "$wheel" | grep -q '_jsii/cdk-glue-connection-test@.*\.jsii\.tgz' \
+listing="$("$python" -m zipfile -l "$wheel")"
+grep -q '_jsii/cdk-glue-connection-test@.*\.jsii\.tgz' <<<"$listing" \
   || { echo "package: $wheel has no jsii assembly tarball" >&2; exit 1; }
 echo "package: $(ls dist-lang/js/*.tgz) $(ls dist-lang/python-dist/* | tr '\n' ' ')"
 echo "package: sources only for java, dotnet, go: $(ls -d dist-lang/java dist-lang/dotnet/* dist-lang/go/* | tr '\n' ' ')"
