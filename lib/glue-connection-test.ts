@@ -120,6 +120,9 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
    * is an error naming both callers.
    *
    * @param scope the stack, or any construct in it; its path names the caller in errors
+   * @param options the handler options to set for the whole stack
+   * @example
+   * GlueConnectionTest.configureStack(this, { logRetention: logs.RetentionDays.ONE_WEEK });
    */
   public static configureStack(scope: Construct, options: GlueConnectionTestHandlerOptions): void {
     GlueConnectionTestProvider.of(scope).configure(options, scope.node.path || Stack.of(scope).stackName);
@@ -131,6 +134,13 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
    * Secret members must be Secrets Manager references written as
    * `{{resolve:secretsmanager:secret-arn:SecretString:json-key}}`; the handler reads them at
    * deploy time. A plain value in a secret member is an error.
+   *
+   * @param scope the scope of the test
+   * @param id the test's construct id
+   * @param requestJson the request as JSON text, e.g. a file's contents
+   * @param options how to test (failure mode, timeout, ...)
+   * @example
+   * GlueConnectionTest.fromRequestJson(this, 'FromJson', '{"ConnectionName": "orders-db"}');
    */
   public static fromRequestJson(scope: Construct, id: string, requestJson: string, options: GlueConnectionTestOptions = {}): GlueConnectionTest {
     const { props, notes } = propsFromRequestJson(requestJson);
@@ -162,6 +172,11 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   private readonly gated: IConstruct[] = [];
   private readonly acknowledgedChecks = new Set<NetworkCheck>();
 
+  /**
+   * @param scope the scope of the test; the stack's shared handler is created in its stack
+   * @param id the test's construct id
+   * @param props which connection to test, and how
+   */
   constructor(scope: Construct, id: string, props: GlueConnectionTestProps) {
     super(scope, id);
     const errors: string[] = [];
@@ -261,6 +276,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   /**
    * Makes each construct wait for the test: it is created or updated only after the test
    * passes, and never when it fails (in FAIL_DEPLOYMENT mode).
+   *
+   * @param constructs the constructs that use the connection (Glue jobs, crawlers, ...)
    */
   public gate(...constructs: IConstruct[]): void {
     checkGateArguments(this.node.path, constructs);

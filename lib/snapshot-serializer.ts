@@ -10,7 +10,7 @@
 import { needsNormalizing, normalizeTemplate } from './snapshot';
 
 /** The part of jest's printer this serializer calls: print a value with the other serializers. */
-type Printer = (value: unknown, config: unknown, indentation: string, depth: number, refs: unknown) => string;
+type Printer<Config, Refs> = (value: unknown, config: Config, indentation: string, depth: number, refs: Refs) => string;
 
 /** Whether this serializer handles `value`: a template with a function of the library not yet normalized. */
 export function test(value: unknown): boolean {
@@ -18,6 +18,8 @@ export function test(value: unknown): boolean {
 }
 
 /** Prints the normalized template with jest's own printer. */
-export function serialize(value: unknown, config: unknown, indentation: string, depth: number, refs: unknown, printer: Printer): string {
+export function serialize<Config, Refs>(
+  value: unknown, config: Config, indentation: string, depth: number, refs: Refs, printer: Printer<Config, Refs>,
+): string {
   return printer(normalizeTemplate(value), config, indentation, depth, refs);
 }
