@@ -15,8 +15,6 @@
 # Exit status 0 means the release has everything the library uses. Re-run it after adding code
 # that may use a newer aws-cdk-lib API; to probe a candidate floor: `npm run check:floor -- 2.190.0`.
 set -euo pipefail
-# The suites that build stacks with the construct (the handler suites never load aws-cdk-lib).
-FLOOR_SUITES=(test/construct.test.ts test/secrets.test.ts)
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
@@ -52,9 +50,13 @@ cat > tsconfig.floor.json <<'JSON'
 JSON
 npx tsc --noEmit -p tsconfig.floor.json
 echo "check-floor: [3/5] construct suites"
-# --ci: snapshots recorded against the newest release are compared, never written. Left out by
-# name: the one test of aws-cdk-lib's glue.Connection L2, which the floor does not have.
-npx jest --ci --silent "${FLOOR_SUITES[@]}" --testNamePattern '^(?!.*takes an L2 Connection)'
+# Every suite that builds stacks with aws-cdk-lib (the handler suites never load it), except the
+# example app's, which runs cdk-nag 3 (aws-cdk-lib's Validations, newer than the floor): its app
+# is synthesized in step 4. Left out by name: the test of aws-cdk-lib's glue.Connection L2 and
+# the one that records a full-template snapshot, both of the newest release only. --ci: never
+# writes a snapshot.
+mapfile -t suites < <(grep -l "from 'aws-cdk-lib" test/*.test.ts | grep -v '^test/example-app\.test\.ts$')
+npx jest --ci --silent "${suites[@]}" --testNamePattern '^(?!.*(takes an L2 Connection|records a snapshot with the placeholders))'
 echo "check-floor: [4/5] cdk synth of the example app"
 out="$scratch/cdk.out.floor"
 CDK_DISABLE_VERSION_CHECK=1 AWS_ACCESS_KEY_ID='' AWS_SECRET_ACCESS_KEY='' AWS_PROFILE='' \
