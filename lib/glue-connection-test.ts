@@ -290,6 +290,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   /**
    * Switches network checks off at `cdk synth` for this test's connection, as the
    * `acknowledgedNetworkChecks` prop does: for a path completed outside CDK.
+   *
+   * @param checks the checks to switch off
    */
   public acknowledgeNetworkChecks(...checks: NetworkCheck[]): void {
     for (const check of checks) {
