@@ -25,6 +25,7 @@
  * by one event must not fail the next (test/fault/fault.test.ts).
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger as SdkLogger, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
@@ -149,6 +150,8 @@ export interface Clients {
   readonly glue: GlueClient;
   readonly secretsManager: SecretsManagerClient;
   readonly cloudFormation: CloudFormationClient;
+  /** For the network inspection's Describe calls (inspect-network.ts); built only when it runs. */
+  readonly ec2: EC2Client;
   /** The retries of every request these clients sent. */
   readonly retries: RetryStats;
   /** Closes their sockets; call when the invocation answers. */
@@ -173,6 +176,7 @@ export function createClients(window: RetryWindow, log: Logger): Clients {
   const glue = lazy(() => new GlueClient(clientConfig(TEST_CONNECTION_ATTEMPT_MS, strategy, log)));
   const secretsManager = lazy(() => new SecretsManagerClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
   const cloudFormation = lazy(() => new CloudFormationClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
+  const ec2 = lazy(() => new EC2Client(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
   return {
     get glue() {
       return glue();
@@ -182,6 +186,9 @@ export function createClients(window: RetryWindow, log: Logger): Clients {
     },
     get cloudFormation() {
       return cloudFormation();
+    },
+    get ec2() {
+      return ec2();
     },
     retries: strategy.stats,
     destroy: () => built.forEach((c) => c.destroy()),

@@ -27,7 +27,7 @@ import { createLogger, Logger } from './log';
 import { parseProperties, TestSettings } from './properties';
 import { buildReason, clean, diagnose, errorName, Subject } from './reason';
 import { Redactor } from './redact';
-import { testConnection } from './test-connection';
+import { TestReport, testConnection } from './test-connection';
 
 /** Time kept back from the Lambda's remaining time, to answer before Lambda stops us. */
 const ANSWER_MARGIN_MS = 10_000;
@@ -114,13 +114,16 @@ async function createOrUpdate(
 
   const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS));
   const clients = createClients(deadline, log);
+  const report: TestReport = {};
   try {
-    await testConnection(settings, deadline, redactor, log, clients);
+    await testConnection(settings, deadline, redactor, log, clients, report);
+    if (report.inspection?.verdict?.findings.length) logInspection(log, report, 'warn');
     log.info('test passed', { durationMs: Date.now() - startedAt, ...clients.retries });
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
   } catch (e) {
-    const reason = buildReason(e, subject, redactor);
+    const reason = buildReason(e, subject, redactor, report.inspection);
     const { category, entry } = diagnose(e, subject);
+    if (report.inspection) logInspection(log, report, 'error');
     log.error('test failed', { category, entry, error: errorName(e), reason, durationMs: Date.now() - startedAt, ...clients.retries });
     if (settings.failureMode === FailureMode.REPORT_ONLY) {
       return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
@@ -135,6 +138,22 @@ async function createOrUpdate(
 
 /** Prefixed to the Reason of a failure that an unknown stack status kept from failing the Update. */
 const STATUS_UNKNOWN_NOTE = 'Not failing this Update: the stack status could not be read, so it may be a rollback.';
+
+/**
+ * The inspection's whole verdict, for the log: every finding (the reason holds as many as fit),
+ * the checks it could not decide and the calls that failed. A passed test with findings logs
+ * them as a warning: Glue accepted the path, so they are not a failure.
+ */
+function logInspection(log: Logger, { inspection }: TestReport, level: 'warn' | 'error'): void {
+  if (!inspection) return;
+  log[level]('network inspection', {
+    subnet: inspection.subnetId,
+    findings: JSON.stringify(inspection.verdict?.findings ?? []),
+    undecidable: (inspection.verdict?.undecidable ?? []).join(','),
+    satisfied: (inspection.verdict?.satisfied ?? []).join(','),
+    gaps: inspection.gaps.map((g) => `${g.action} (${g.error})`).join(', '),
+  });
+}
 
 /**
  * The stack's status, or undefined when it could not be read within `budgetMs`.

@@ -6,7 +6,7 @@
  */
 import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import {
-  FailureMode, isSecretTarget, NETWORK_PATH_IDENTITY_MEMBERS, NetworkPathIdentity, parsePointer, ResourceProperties,
+  FailureMode, isSecretTarget, NETWORK_PATH_IDENTITY_MEMBERS, NetworkInspection, NetworkPathIdentity, parsePointer, ResourceProperties,
   SecretReference, TIMEOUT_LIMITS, validateRequest,
 } from '../lib/contract';
 
@@ -26,6 +26,7 @@ export interface TestSettings {
   readonly waitForReady: boolean;
   /** The ids of the connection's in-app network path, resolved by CloudFormation. */
   readonly networkPath?: NetworkPathIdentity;
+  readonly networkInspection: NetworkInspection;
 }
 
 export function parseProperties(raw: unknown): TestSettings {
@@ -45,6 +46,7 @@ export function parseProperties(raw: unknown): TestSettings {
     timeoutSeconds: timeoutSeconds(props.TimeoutSeconds),
     waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
     networkPath: networkPath(props.NetworkPath),
+    networkInspection: networkInspection(props.NetworkInspection),
   };
   // Only its change matters (it makes CloudFormation send an Update); it must still be a string.
   optionalString(props, 'NetworkPathDigest');
@@ -128,6 +130,15 @@ function failureMode(value: unknown): FailureMode {
     throw new PropertyError(`FailureMode: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
   }
   return value as FailureMode;
+}
+
+function networkInspection(value: unknown): NetworkInspection {
+  if (value === undefined || value === null || value === '') return NetworkInspection.ON_FAILURE;
+  const allowed = Object.values(NetworkInspection) as string[];
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new PropertyError(`NetworkInspection: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+  }
+  return value as NetworkInspection;
 }
 
 function timeoutSeconds(value: unknown): number {

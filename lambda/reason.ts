@@ -11,8 +11,10 @@
  * | a message the catalogue does not know               | "unexpected", Glue's text kept    |
  */
 import { MAX_REASON_LENGTH } from '../lib/contract';
+import { NetworkCheck, NetworkFinding } from '../lib/network-rules';
 import { DeadlineExceeded } from './deadline';
 import { Category, lookUp } from './failure-catalogue';
+import type { Inspection } from './inspect-network';
 import { PropertyError } from './properties';
 import { Redactor } from './redact';
 
@@ -46,6 +48,14 @@ export class ConnectionStatusFailed extends Error {
   public readonly name = 'ConnectionStatusFailed';
 }
 
+/** The inspection before the test found the path broken in a way Glue refuses (NetworkInspection.BEFORE_TEST). */
+export class NetworkPathBroken extends Error {
+  public readonly name = 'NetworkPathBroken';
+  constructor(public readonly findings: readonly NetworkFinding[]) {
+    super(`the network inspection before the test found what Glue refuses, so TestConnection was not called: ${findings.map((f) => f.problem).join('; ')}`);
+  }
+}
+
 const DNS = /getaddrinfo|ENOTFOUND|EAI_AGAIN/;
 /** The handler's own connection to AWS failed (the SDK retried first). */
 const NETWORK_TO_AWS = /^TimeoutError$|socket hang up|ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED/;
@@ -67,6 +77,9 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
     return /AccessDenied|KMS|Decryption/i.test(cause)
       ? { category: 'permissions', fix: `let the test handler read ${error.secretId} (secretsmanager:GetSecretValue, and kms:Decrypt on its key), e.g. with secret.grantRead(test) and key.grantDecrypt(test).` }
       : { category: 'configuration', fix: `check that secret ${error.secretId} exists in this account and region and holds the JSON key the test names.` };
+  }
+  if (error instanceof NetworkPathBroken) {
+    return { category: 'network', fix: `${error.findings.map((f) => f.fix).join('; ')}.` };
   }
   if (error instanceof ConnectionStatusFailed) {
     return { category: 'configuration', fix: `fix ${connection} so that Glue can create it (see the status reason), then deploy again.` };
@@ -92,9 +105,72 @@ export function diagnose(error: unknown, subject: Subject): Diagnosis {
   };
 }
 
+/** The catalogue entry whose failure each network check explains, to put that finding first. */
+const CHECK_OF_ENTRY: Readonly<Record<string, NetworkCheck>> = {
+  's3-endpoint-or-nat-missing': NetworkCheck.S3_ROUTE,
+  'security-group-inbound-rule': NetworkCheck.SELF_REFERENCING_INGRESS,
+  'security-group-outbound-rule': NetworkCheck.ALL_EGRESS,
+  'subnet-out-of-addresses': NetworkCheck.FREE_IP_ADDRESSES,
+  'no-private-dns': NetworkCheck.DNS_ATTRIBUTES,
+  'unknown-host': NetworkCheck.DNS_ATTRIBUTES,
+  'no-valid-connection': NetworkCheck.AVAILABILITY_ZONE,
+};
+
+/** The part of the reason a Fix may take, at most: Glue's message keeps at least the rest. */
+const MAX_FIX_LENGTH = 600;
+
+/**
+ * The inspection's findings, most likely cause first: the one Glue's message points at, then
+ * the rules' order (itself most likely first).
+ */
+export function orderedFindings(inspection: Inspection | undefined, entry: string | undefined): NetworkFinding[] {
+  const findings = [...(inspection?.verdict?.findings ?? [])];
+  const first = entry === undefined ? undefined : CHECK_OF_ENTRY[entry];
+  return findings.sort((a, b) => Number(b.check === first) - Number(a.check === first));
+}
+
+/**
+ * The Fix: the inspection's findings when it found any (each names the resource to change),
+ * else the catalogue's fix; then what the inspection could not read, with the grant that lets
+ * it, so the reader knows the path was not fully checked.
+ */
+function fixWith(diagnosis: Diagnosis, inspection: Inspection | undefined): string {
+  if (!inspection) return diagnosis.fix;
+  const findings = orderedFindings(inspection, diagnosis.entry);
+  const denied = [...new Set(inspection.gaps.filter((g) => g.denied).map((g) => g.action))];
+  const failed = [...new Set(inspection.gaps.filter((g) => !g.denied).map((g) => `${g.action} (${g.error})`))];
+  const notes = [
+    ...(denied.length > 0 ? [`The network inspection was denied ${denied.join(', ')}: allow ${denied.length > 1 ? 'them' : 'it'} with `
+      + `test.addToHandlerPolicy(new iam.PolicyStatement({ actions: [${denied.map((a) => `'${a}'`).join(', ')}], resources: ['*'] })) to have the broken piece named.`] : []),
+    ...(failed.length > 0 ? [`The network inspection could not read ${failed.join(', ')}.`] : []),
+  ];
+  let fix: string;
+  if (findings.length === 0) {
+    const none = inspection.verdict && inspection.gaps.length === 0 && inspection.subnetId
+      ? [`The network inspection found nothing wrong in the path of ${inspection.subnetId}.`] : [];
+    fix = [diagnosis.fix, ...none, ...notes].join(' ');
+  } else {
+    // Whole findings only, as many as fit; the log has them all.
+    const parts: string[] = [];
+    for (const [i, finding] of findings.entries()) {
+      const more = findings.length - i - 1;
+      const next = [...parts, finding.fix].join('; ') + (more > 0 ? ` (+${more} more in the handler's log)` : '') + '.';
+      if (parts.length > 0 && next.length > MAX_FIX_LENGTH) {
+        parts.push(`and ${findings.length - i} more in the handler's log`);
+        break;
+      }
+      parts.push(finding.fix);
+    }
+    fix = [parts.join('; ') + '.', ...notes].join(' ');
+  }
+  return fix.length > MAX_FIX_LENGTH ? fix.slice(0, MAX_FIX_LENGTH - 3).trimEnd() + '...' : fix;
+}
+
 /** Builds the reason: one ASCII line, secrets masked, at most MAX_REASON_LENGTH characters. */
-export function buildReason(error: unknown, subject: Subject, redactor: Redactor): string {
-  const { category, fix } = diagnose(error, subject);
+export function buildReason(error: unknown, subject: Subject, redactor: Redactor, inspection?: Inspection): string {
+  const diagnosis = diagnose(error, subject);
+  const { category } = diagnosis;
+  const fix = fixWith(diagnosis, inspection);
   const what = subject.connectionName
     ? `Glue connection "${clean(redactor.redact(subject.connectionName)).slice(0, 255)}"`
     : `Glue connection input${subject.connectionType ? ` (${clean(subject.connectionType).slice(0, 40)})` : ''}`;

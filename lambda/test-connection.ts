@@ -1,16 +1,23 @@
 /**
  * The test itself: wait for the connection to be READY (if asked), read the referenced
- * secrets, and call Glue's TestConnection. Every step races the deadline.
+ * secrets, and call Glue's TestConnection. Every step races the deadline. For a connection in
+ * a VPC, the network inspection (inspect-network.ts) runs when the test fails with a
+ * network-shaped error, or before it (NetworkInspection.BEFORE_TEST); what it found goes into
+ * `report` for the reason. It never turns a failed test into a passed one, nor a passed one
+ * into a failed one; before the test, only a path that breaks a rule Glue enforces itself with
+ * a documented error ends the test early.
  */
 import { GetConnectionCommand, TestConnectionCommand, TestConnectionCommandInput } from '@aws-sdk/client-glue';
 import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { parsePointer, SecretReference } from '../lib/contract';
+import { NetworkInspection, parsePointer, SecretReference } from '../lib/contract';
+import { NetworkCheck } from '../lib/network-rules';
 import { Clients } from './aws';
 import { Deadline } from './deadline';
+import { Inspection, inspectNetwork } from './inspect-network';
 import { Logger } from './log';
 import { TestSettings } from './properties';
-import { ConnectionStatusFailed, SecretError } from './reason';
+import { ConnectionStatusFailed, diagnose, NetworkPathBroken, SecretError } from './reason';
 import { Redactor } from './redact';
 
 /**
@@ -22,10 +29,34 @@ export function testConnectionShareMs(budgetMs: number): number {
   return Math.min(budgetMs / 2, 60_000);
 }
 
-export async function testConnection(settings: TestSettings, deadline: Deadline, redactor: Redactor, log: Logger, { glue, secretsManager }: Clients): Promise<void> {
+/** What the test learnt besides its outcome, for the reason and the log. */
+export interface TestReport {
+  inspection?: Inspection;
+}
+
+/** The checks whose violation Glue itself refuses with a documented error: a preflight may fail on them. */
+const ENFORCED_BY_GLUE: readonly NetworkCheck[] = [NetworkCheck.S3_ROUTE, NetworkCheck.SELF_REFERENCING_INGRESS, NetworkCheck.ALL_EGRESS];
+/** Categories of a failure that the network path can explain. */
+const NETWORK_SHAPED = ['network', 'DNS', 'timeout'];
+
+export async function testConnection(
+  settings: TestSettings, deadline: Deadline, redactor: Redactor, log: Logger, clients: Clients, report: TestReport = {},
+): Promise<void> {
+  const { glue, secretsManager } = clients;
   const keepMs = testConnectionShareMs(deadline.budgetMs);
   if (settings.waitForReady && settings.connectionName) {
     await waitUntilReady(settings.connectionName, settings.catalogId, deadline, keepMs, log, glue);
+  }
+  // Before the test, the inspection leaves TestConnection its share of the deadline; after it, it may use what is left.
+  const inspect = async (reserveMs: number) => {
+    log.info('inspecting the network path', { connection: settings.connectionName });
+    report.inspection = await inspectNetwork({ connectionName: settings.connectionName!, catalogId: settings.catalogId, region: await regionOf(clients) },
+      clients, deadline, reserveMs);
+    return report.inspection;
+  };
+  if (settings.networkInspection === NetworkInspection.BEFORE_TEST && settings.connectionName) {
+    const findings = (await inspect(keepMs)).verdict?.findings.filter((f) => ENFORCED_BY_GLUE.includes(f.check)) ?? [];
+    if (findings.length > 0) throw new NetworkPathBroken(findings);
   }
   const input = settings.input && await withSecrets(settings.input, settings.secretReferences, deadline, keepMs, redactor, secretsManager);
   const request: TestConnectionCommandInput = {
@@ -34,7 +65,26 @@ export async function testConnection(settings: TestSettings, deadline: Deadline,
     TestConnectionInput: input,
   };
   log.info('calling Glue TestConnection', { secrets: settings.secretReferences.length });
-  await deadline.run('Glue TestConnection', () => glue.send(new TestConnectionCommand(request), { abortSignal: deadline.signal }));
+  try {
+    await deadline.run('Glue TestConnection', () => glue.send(new TestConnectionCommand(request), { abortSignal: deadline.signal }));
+  } catch (e) {
+    // A test by TestConnectionInput has no PhysicalConnectionRequirements: no VPC to inspect.
+    const { category, entry } = diagnose(e, { connectionName: settings.connectionName });
+    if (settings.networkInspection !== NetworkInspection.DISABLED && settings.connectionName && !report.inspection
+      && entry !== undefined && NETWORK_SHAPED.includes(category)) {
+      await inspect(0);
+    }
+    throw e;
+  }
+}
+
+/** The region the clients call, for the S3 endpoint's service name. */
+async function regionOf({ ec2 }: Clients): Promise<string | undefined> {
+  try {
+    return await ec2.config.region();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

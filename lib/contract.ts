@@ -77,6 +77,8 @@ export interface ResourceProperties {
   readonly FailureMode?: string;
   /** The test's deadline in seconds, within {@link TIMEOUT_LIMITS}. */
   readonly TimeoutSeconds?: string;
+  /** A {@link NetworkInspection} value; ON_FAILURE when absent. */
+  readonly NetworkInspection?: string;
   /** "true" or "false": wait until GetConnection reports Status READY before testing. */
   readonly WaitForReady?: string;
   /** A digest of the tested connection's definition: a changed one re-runs the test. */
@@ -120,6 +122,43 @@ export const NETWORK_PATH_IDENTITY_MEMBERS: Readonly<Record<keyof NetworkPathIde
   DataStoreSecurityGroupIds: 'list',
   SecretArns: 'list',
 };
+
+/**
+ * Whether, and when, the handler inspects a failed connection's network path with EC2's
+ * Describe APIs, to name the route table, security group, network ACL or VPC setting to change.
+ */
+export enum NetworkInspection {
+  /**
+   * When the test of a connection with a VPC fails with a network-shaped error (network, DNS,
+   * timeout): the findings join the reason. The outcome of the test never changes.
+   */
+  ON_FAILURE = 'ON_FAILURE',
+  /**
+   * Also before the test, as a fast preflight: a path that breaks one of the rules Glue itself
+   * enforces with a documented error (an S3 route, the self-referencing inbound rule, open
+   * egress) fails at once, without waiting for TestConnection; other findings join the reason
+   * only if the test then fails.
+   */
+  BEFORE_TEST = 'BEFORE_TEST',
+  /** Never: the handler is granted no EC2 Describe action for it. */
+  DISABLED = 'DISABLED',
+}
+
+/**
+ * The EC2 actions Glue's TestConnection is documented to use with the caller's permissions to
+ * validate a connection's VPC (AWS Glue Developer Guide, "Troubleshooting Glue common setup
+ * errors": "DescribeVpcEndpoints action is unauthorized", "DescribeRouteTables action is
+ * unauthorized", "Failed to call ec2:DescribeSubnets", "Failed to call
+ * ec2:DescribeSecurityGroups"). Describe actions support no resource-level permissions.
+ */
+export const TEST_CONNECTION_VPC_ACTIONS: readonly string[] = [
+  'ec2:DescribeVpcEndpoints', 'ec2:DescribeRouteTables', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+];
+
+/** The EC2 actions the handler's network inspection calls (lambda/inspect-network.ts). */
+export const NETWORK_INSPECTION_ACTIONS: readonly string[] = [
+  ...TEST_CONNECTION_VPC_ACTIONS, 'ec2:DescribeNatGateways', 'ec2:DescribeNetworkAcls', 'ec2:DescribeVpcAttribute',
+];
 
 /** The outcome of a test, as the resource's attributes. */
 export enum TestResult {

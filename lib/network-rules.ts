@@ -192,6 +192,8 @@ export interface DataStore {
 export interface NetworkPath {
   /** What a person reads for the connection: its name or construct path. */
   readonly connectionLabel: string;
+  /** The region, for the S3 endpoint's service name in a fix; `<region>` when unknown. */
+  readonly region?: string;
   /** PhysicalConnectionRequirements.AvailabilityZone. */
   readonly availabilityZone?: string;
   readonly subnet?: Subnet;
@@ -240,7 +242,7 @@ const HTTPS_PORT = 443;
 const RULES: readonly Rule[] = [
   {
     check: NetworkCheck.S3_ROUTE,
-    evaluate: ({ subnet }) => {
+    evaluate: ({ subnet, region }) => {
       const table = subnet?.routeTable;
       const routes = table?.routes;
       if (!subnet || !table || !routes) return 'undecidable';
@@ -257,7 +259,7 @@ const RULES: readonly Rule[] = [
         check: NetworkCheck.S3_ROUTE,
         resource: table.label,
         problem: `route table ${table.label} of subnet ${subnet.label} has neither an S3 gateway endpoint nor a route to a NAT gateway; Glue refuses such a subnet ("Could not find S3 endpoint or NAT gateway for subnetId")`,
-        fix: `add an S3 gateway endpoint (com.amazonaws.<region>.s3) to route table ${table.label}, or a 0.0.0.0/0 route to a NAT gateway`,
+        fix: `add an S3 gateway endpoint (com.amazonaws.${region ?? '<region>'}.s3) to route table ${table.label}, or a 0.0.0.0/0 route to a NAT gateway`,
       }];
     },
   },

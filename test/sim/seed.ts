@@ -16,6 +16,11 @@ export interface NetworkOptions {
   readonly selfReferencingRule?: boolean;
   /** How the subnet's route table reaches S3. Default 'gateway-endpoint'. */
   readonly s3Route?: 'gateway-endpoint' | 'nat-gateway' | 'none';
+  /**
+   * The VPC's DNS hostnames attribute. Default true, as `ec2.Vpc` sets it (EC2's CreateVpc
+   * leaves it false).
+   */
+  readonly dnsHostnames?: boolean;
 }
 
 export interface Network {
@@ -32,6 +37,7 @@ export async function createNetwork(aws: LocalAws, options: NetworkOptions = {})
   const id = (xml: XmlElement, element: string, field: string) => childText(child(xml, element), field) as string;
   const availabilityZone = `${aws.region}a`;
   const vpcId = id(await ec2.call('CreateVpc', { CidrBlock: '10.0.0.0/16' }), 'vpc', 'vpcId');
+  if (options.dnsHostnames ?? true) await ec2.call('ModifyVpcAttribute', { VpcId: vpcId, 'EnableDnsHostnames.Value': 'true' });
   const subnetId = id(await ec2.call('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: availabilityZone }), 'subnet', 'subnetId');
   const routeTableId = id(await ec2.call('CreateRouteTable', { VpcId: vpcId }), 'routeTable', 'routeTableId');
   await ec2.call('AssociateRouteTable', { RouteTableId: routeTableId, SubnetId: subnetId });
@@ -80,6 +86,8 @@ export interface ConnectionOptions {
   readonly credentials: { readonly secretId: string } | { readonly username: string; readonly password: string };
   /** PhysicalConnectionRequirements come from here; without it the connection has none. */
   readonly network?: Network;
+  /** PhysicalConnectionRequirements.AvailabilityZone; the network's by default. */
+  readonly availabilityZone?: string;
 }
 
 /** A JDBC Glue connection. */
@@ -97,7 +105,7 @@ export async function createConnection(aws: LocalAws, options: ConnectionOptions
         PhysicalConnectionRequirements: options.network && {
           SubnetId: options.network.subnetId,
           SecurityGroupIdList: [options.network.securityGroupId],
-          AvailabilityZone: options.network.availabilityZone,
+          AvailabilityZone: options.availabilityZone ?? options.network.availabilityZone,
         },
       },
     }));
