@@ -4,6 +4,7 @@
  * of everything the handler writes to the console.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type {
@@ -17,16 +18,18 @@ import { handler, HandlerResponse } from '../lambda';
 export const glueMock = mockClient(GlueClient);
 export const secretsMock = mockClient(SecretsManagerClient);
 export const cloudFormationMock = mockClient(CloudFormationClient);
+export const ec2Mock = mockClient(EC2Client);
 
 export function resetMocks(): void {
   glueMock.reset();
   secretsMock.reset();
   cloudFormationMock.reset();
+  ec2Mock.reset();
 }
 
 /** Every call the handler made to any AWS client. */
 export function allAwsCalls(): unknown[] {
-  return [...glueMock.calls(), ...secretsMock.calls(), ...cloudFormationMock.calls()];
+  return [...glueMock.calls(), ...secretsMock.calls(), ...cloudFormationMock.calls(), ...ec2Mock.calls()];
 }
 
 /** An error as the AWS SDK throws it: told apart by its name. */
