@@ -4,7 +4,26 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'url';
 import path from 'path';
-import { copyFileSync, mkdirSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'fs';
+
+/**
+ * Makes the SDK's schema modules tree-shakable. A schema of a Query or XML protocol (EC2's)
+ * carries traits as objects with computed keys (`{ [_xN]: _BDM }`, `_xN` a module constant
+ * "xmlName"); esbuild keeps every declaration whose initializer has a computed key, as the key
+ * could run code, so all of EC2's 3,400 shapes shipped (553 KB) for the seven Describe calls
+ * the handler makes. Writing each such key as the string literal it names is the same object,
+ * and lets esbuild drop the shapes no command uses.
+ */
+const literalSchemaKeys = {
+  name: 'literal-schema-keys',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[a-z0-9-]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, ({ path: file }) => {
+      const source = readFileSync(file, 'utf8');
+      const constants = new Map([...source.matchAll(/^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm)].map((m) => [m[1], m[2]]));
+      return { contents: source.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? `${constants.get(name)}:` : key)), loader: 'js' };
+    });
+  },
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,6 +51,7 @@ const result = await build({
   // Everything else is inlined; a require of the built-in does the same without needing an ES
   // module loader in the function's realm (the local simulation loads the bundle with one).
   supported: { 'dynamic-import': false },
+  plugins: [literalSchemaKeys],
   legalComments: 'none',
   metafile: true,
   plugins: [lambdaCredentialSources],

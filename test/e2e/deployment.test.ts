@@ -167,10 +167,11 @@ test('security group without the self-referencing rule: FAILED with a (network) 
   const groupId = createdId(operation, 'AWS::EC2::SecurityGroup');
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(network\): InvalidInputException: At least one security group must open all ingress ports/);
-  expect(reason).toContain(`Fix: add to security group ${groupId} an inbound rule for all TCP ports (0-65535) whose source is the group itself.`);
+  // The network inspection read the group's rules from EC2 and names the one to change.
+  expect(reason).toContain(`Fix: add to ${groupId} an inbound rule: All TCP, ports 0-65535, source ${groupId} itself.`);
 });
 
-test('subnet without an S3 route: FAILED with a (network) reason naming the subnet', async () => {
+test('subnet without an S3 route: FAILED with a (network) reason naming the subnet and its route table', async () => {
   const stack = synth({ customize: exampleVariants.withoutS3Route });
   expect(logicalIdsOfType(stack.template, 'AWS::EC2::VPCEndpoint')).toEqual([]);
   const { operation } = await deploy(stack);
@@ -178,7 +179,9 @@ test('subnet without an S3 route: FAILED with a (network) reason naming the subn
   const subnetId = createdId(operation, 'AWS::EC2::Subnet');
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(new RegExp(`^Glue connection "orders-db" failed its test \\(network\\): InvalidInputException: VPC S3 endpoint validation failed for SubnetId: ${subnetId}\\.`));
-  expect(reason).toContain(`Fix: add an S3 gateway endpoint to the route table of ${subnetId}, or a route 0.0.0.0/0 to a NAT gateway.`);
+  // The network inspection found the subnet's route table in EC2 and names it.
+  const routeTableId = createdId(operation, 'AWS::EC2::RouteTable');
+  expect(reason).toContain(`Fix: add an S3 gateway endpoint (com.amazonaws.us-east-1.s3) to route table ${routeTableId}, or a 0.0.0.0/0 route to a NAT gateway.`);
 });
 
 test('connection missing: FAILED with a reason naming the connection', async () => {
