@@ -45,9 +45,9 @@ export interface CatalogueEntry {
 /** `or` for a fix: the value from the message when it has one, else the generic words. */
 const or = (value: string | undefined, fallback: string): string => (value ? value : fallback);
 
-/** The one line that grants an action, as a user adds it to the test. */
-const grantLine = (action: string, resource = '*'): string =>
-  `test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['${action}'], resources: ['${resource}'] }))`;
+/** The one line that grants actions to the test handler's role, as a user adds it to the test (it is IGrantable). */
+export const grantLine = (actions: string | readonly string[], resource = '*'): string =>
+  `test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [${[actions].flat().map((a) => `'${a}'`).join(', ')}], resources: ['${resource}'] }))`;
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
   // ---------------------------------------------------------------- permissions (before credentials)

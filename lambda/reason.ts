@@ -13,7 +13,7 @@
 import { MAX_REASON_LENGTH } from '../lib/contract';
 import { NetworkCheck, NetworkFinding } from '../lib/network-rules';
 import { DeadlineExceeded } from './deadline';
-import { Category, lookUp } from './failure-catalogue';
+import { Category, grantLine, lookUp } from './failure-catalogue';
 import type { Inspection } from './inspect-network';
 import { PropertyError } from './properties';
 import { Redactor } from './redact';
@@ -141,7 +141,7 @@ function fixWith(diagnosis: Diagnosis, inspection: Inspection | undefined): stri
   const failed = [...new Set(inspection.gaps.filter((g) => !g.denied).map((g) => `${g.action} (${g.error})`))];
   const notes = [
     ...(denied.length > 0 ? [`The network inspection was denied ${denied.join(', ')}: allow ${denied.length > 1 ? 'them' : 'it'} with `
-      + `test.addToHandlerPolicy(new iam.PolicyStatement({ actions: [${denied.map((a) => `'${a}'`).join(', ')}], resources: ['*'] })) to have the broken piece named.`] : []),
+      + `${grantLine(denied)} to have the broken piece named.`] : []),
     ...(failed.length > 0 ? [`The network inspection could not read ${failed.join(', ')}.`] : []),
   ];
   let fix: string;

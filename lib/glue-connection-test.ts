@@ -6,7 +6,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import {
-  FailureMode, Finding, RESOURCE_TYPE, ResourceProperties, SECRET_POINTER_MEMBERS,
+  FailureMode, Finding, NetworkInspection, RESOURCE_TYPE, ResourceProperties, SECRET_POINTER_MEMBERS,
   TestConnectionInputShape, TIMEOUT_LIMITS, validateRequest,
 } from './contract';
 import { checkGateArguments, validateGates } from './gate';
@@ -14,6 +14,7 @@ import { GlueConnectionTestHandlerOptions } from './handler-options';
 import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './option-checks';
 import { NETWORK_CHECKS, NetworkCheck } from './network-rules';
 import { PathGate } from './path-gate';
+import { grantPassRole } from './pass-role';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from './request-json';
 import { definitionOf } from './resource-definition';
@@ -70,6 +71,16 @@ export interface GlueConnectionTestOptions {
    * @default - every check is made where the path is in the app
    */
   readonly acknowledgedNetworkChecks?: NetworkCheck[];
+
+  /**
+   * When the handler inspects the network path of a connection in a VPC with EC2's Describe
+   * APIs, to name in the reason the route table, security group, network ACL or VPC setting to
+   * change. `NetworkInspection.DISABLED` also leaves out its EC2 grants (those Glue's
+   * TestConnection itself needs for a connection in a VPC stay).
+   *
+   * @default NetworkInspection.ON_FAILURE
+   */
+  readonly networkInspection?: NetworkInspection;
 }
 
 /** Properties of a GlueConnectionTest: which connection to test, and how. */
@@ -222,9 +233,14 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
 
     this.provider = GlueConnectionTestProvider.of(this);
     this.grantPrincipal = this.provider.handlerRole;
-    this.provider.grantTest(connectionName, catalogId);
+    this.provider.grantTest(connectionName, catalogId, rendered?.input.ConnectionType);
     for (const s of rendered?.secrets ?? []) grantSecretValue(this, this.provider.handlerRole, s.SecretId);
     this.grantGlueSecretPointers(rendered?.input);
+    // A connection of the app: path-gate.ts grants iam:PassRole on its ROLE_ARN once the app is final.
+    if (rendered) grantPassRole(this.provider.handlerRole, rendered.input.ConnectionProperties?.ROLE_ARN);
+    // A named connection may be in a VPC (a TestConnectionInput carries no PhysicalConnectionRequirements).
+    const networkRead = connectionName !== undefined && mayBeInVpc(cfnConnection)
+      ? this.provider.grantNetworkRead(props.networkInspection !== NetworkInspection.DISABLED) : undefined;
 
     // The connection's network path, found once the app is final (see path-gate.ts).
     const gate = rendered ? undefined : new PathGate(this, {
@@ -247,6 +263,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       RetestNonce: props.retestOnEveryDeploy ? new Date().toISOString() : undefined,
       NetworkPath: gate?.identity as ResourceProperties['NetworkPath'],
       NetworkPathDigest: gate?.digest,
+      NetworkInspection: props.networkInspection,
     };
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: RESOURCE_TYPE,
@@ -265,6 +282,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
         handlerUses: () => this.provider.uses(),
       }, this.gated),
     });
+    // The grant must exist when the test runs: the policy is not the role's default policy, on which the handler already depends.
+    if (networkRead) this.resource.node.addDependency(networkRead);
 
     this.connectionName = connectionName;
     this.result = this.resource.getAttString('Result');
@@ -319,6 +338,15 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [kmsKeyArn] }));
     }
   }
+}
+
+/**
+ * Whether the tested connection may be in a VPC: a connection of this app whose definition has
+ * no PhysicalConnectionRequirements is not; one known only by name may be.
+ */
+function mayBeInVpc(connection: glue.CfnConnection | undefined): boolean {
+  if (!connection || Token.isUnresolved(connection.connectionInput)) return true;
+  return (connection.connectionInput as glue.CfnConnection.ConnectionInputProperty).physicalConnectionRequirements !== undefined;
 }
 
 /** The CfnConnection a `connection` prop stands for: itself, or the L2's default child. */

@@ -4,7 +4,7 @@ export {
   AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
   ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
 } from './test-connection-input';
-export { FailureMode, TestResult } from './contract';
+export { FailureMode, NetworkInspection, TestResult } from './contract';
 export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect';
 export { NetworkCheck } from './network-rules';
 export { GlueConnectionTestSnapshot } from './snapshot';

@@ -25,6 +25,7 @@ import { NetworkPathIdentity, SECRET_CONNECTION_PROPERTY_KEYS } from './contract
 import { DiscoveredPath, discoverPath, labelOf, PathRole } from './network-path';
 import { checkNetworkPath, NetworkCheck } from './network-rules';
 import { definitionOf } from './resource-definition';
+import { grantPassRole } from './pass-role';
 import { grantSecretValue } from './secret-reference';
 
 const CONNECTION_TYPE = 'AWS::Glue::Connection';
@@ -126,7 +127,10 @@ export class PathGate {
     return matches.length === 1 ? matches[0] : undefined;
   }
 
-  /** Glue reads the secrets named by SECRET_ID and SecretArn, and the KmsKeyArn, with the caller's permissions. */
+  /**
+   * Glue reads the secrets named by SECRET_ID and SecretArn, and the KmsKeyArn, with the caller's permissions;
+   * and TestConnection passes the ROLE_ARN to Glue.
+   */
   private grant(connection: CfnResource, path: DiscoveredPath): void {
     const own = Stack.of(this.scope);
     const sameStack = Stack.of(connection) === own;
@@ -142,6 +146,11 @@ export class PathGate {
     const key = path.kmsKeyArn;
     const keyArn = typeof key === 'string' ? key : key !== undefined && sameStack ? Token.asString(key) : undefined;
     if (keyArn) this.props.grantee.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [keyArn] }));
+    // TestConnection passes the connection's ROLE_ARN to Glue (iam:PassRole, its dependent action).
+    const properties = (definitionOf(connection).properties.connectionInput as { connectionProperties?: Record<string, unknown> } | undefined)?.connectionProperties;
+    const roleArn = properties?.ROLE_ARN;
+    if (typeof roleArn === 'string' && (sameStack || !Token.isUnresolved(roleArn))) grantPassRole(this.props.grantee, roleArn);
+    else if (roleArn !== undefined && roleArn !== null && typeof roleArn === 'object' && sameStack) grantPassRole(this.props.grantee, Token.asString(roleArn));
   }
 
   /** Warns when the tested connection keeps a password in the template. */

@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './acknowledge';
-import { TIMEOUT_LIMITS } from './contract';
+import { NETWORK_INSPECTION_ACTIONS, TEST_CONNECTION_VPC_ACTIONS, TIMEOUT_LIMITS } from './contract';
 import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, validateHandlerOptions } from './handler-options';
 
 /** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
@@ -46,8 +46,6 @@ export class GlueConnectionTestProvider extends Construct {
   private _handlerRole?: iam.Role;
   private _handler?: lambda.Function;
   private _handlerLogGroup?: logs.ILogGroup;
-  /** cdk-nag findings already acknowledged on the handler role's policy, which outlives rebuilds. */
-  private readonly acknowledgedFindings = new Set<string>();
   /** Whether the log key's policy lets CloudWatch Logs use it (the key outlives rebuilds). */
   private keyPolicySet = false;
   private _serviceToken?: string;
@@ -55,6 +53,9 @@ export class GlueConnectionTestProvider extends Construct {
   private readonly namedStatements: iam.PolicyStatement[] = [];
   /** Tests of a TestConnectionInput, which names no connection. */
   private readonly inputStatements: iam.PolicyStatement[] = [];
+  /** EC2's Describe actions for connections in a VPC, in a policy of their own (see grantNetworkRead). */
+  private networkReadPolicy?: iam.ManagedPolicy;
+  private networkReadStatement?: iam.PolicyStatement;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -108,29 +109,52 @@ export class GlueConnectionTestProvider extends Construct {
 
   /**
    * Lets the handler test one connection: `glue:TestConnection` and `glue:GetConnection` on the
-   * connection and its catalog. With no name (a TestConnectionInput test) it grants the
-   * catalog and the catalog's connections, since such a test names no connection.
+   * connection and its catalog. A TestConnectionInput test names no connection: it gets
+   * `glue:TestConnection` on its connection type, the resource type the Service Authorization
+   * Reference lists for TestConnection besides `connection`
+   * (`arn:${Partition}:glue:${Region}:${Account}:connectionType:TYPE`).
    */
-  public grantTest(connectionName: string | undefined, catalogId: string | undefined): void {
+  public grantTest(connectionName: string | undefined, catalogId: string | undefined, connectionType?: string): void {
     const stack = Stack.of(this);
     const account = catalogId ?? stack.account;
-    const catalog = stack.formatArn({ service: 'glue', resource: 'catalog', account, arnFormat: ArnFormat.NO_RESOURCE_NAME });
-    const connection = stack.formatArn({
-      service: 'glue', resource: 'connection', account, resourceName: connectionName ?? '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
     if (connectionName !== undefined) {
+      const catalog = stack.formatArn({ service: 'glue', resource: 'catalog', account, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+      const connection = stack.formatArn({ service: 'glue', resource: 'connection', account, resourceName: connectionName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
       this.allow(this.namedStatements, ['glue:TestConnection', 'glue:GetConnection'], [catalog, connection]);
-      return;
+    } else {
+      const type = stack.formatArn({ service: 'glue', resource: 'connectionType', account, resourceName: connectionType ?? '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.allow(this.inputStatements, ['glue:TestConnection'], [type]);
     }
-    this.allow(this.inputStatements, ['glue:TestConnection'], [catalog, connection]);
-    // The one wildcard of the tests' grants, acknowledged for exactly that ARN.
-    const finding = `Resource::${nagResourceName(stack.resolve(connection))}`;
-    if (!this.acknowledgedFindings.has(finding)) {
-      this.acknowledgedFindings.add(finding);
-      acknowledge(this.handlerRole.node.findChild('DefaultPolicy'), `AwsSolutions-IAM5[${finding}]`,
-        'A TestConnectionInput test names no connection (it tests a definition that does not exist yet), so its glue:TestConnection '
-        + 'grant cannot name one: it covers the connections of this one catalog, with that one action and no other.', finding);
+  }
+
+  /**
+   * Lets the handler read what a connection in a VPC needs read: the EC2 Describe actions Glue's
+   * TestConnection validates the VPC with, using the caller's permissions (TEST_CONNECTION_VPC_ACTIONS),
+   * and with `inspection` those the handler's network inspection calls. They are in a managed
+   * policy of their own, which the returned policy is: a test must depend on it, so that the
+   * grant exists when the test runs.
+   */
+  public grantNetworkRead(inspection: boolean): iam.ManagedPolicy {
+    const actions = inspection ? NETWORK_INSPECTION_ACTIONS : TEST_CONNECTION_VPC_ACTIONS;
+    if (!this.networkReadPolicy || !this.networkReadStatement) {
+      // EC2's Describe actions support no resource-level permissions: "*" is the only resource they take.
+      this.networkReadStatement = new iam.PolicyStatement({ actions: [...actions], resources: ['*'] });
+      this.networkReadPolicy = new iam.ManagedPolicy(this, 'NetworkReadPolicy', {
+        description: 'EC2 Describe actions of cdk-glue-connection-test: Glue validates a connection\'s VPC with them, and the handler inspects the path',
+        roles: [this.handlerRole],
+        statements: [this.networkReadStatement],
+      });
+      acknowledge(this.networkReadPolicy, 'AwsSolutions-IAM5[Resource::*]',
+        'EC2 Describe actions (DescribeSubnets, DescribeSecurityGroups, DescribeRouteTables, DescribeVpcEndpoints, DescribeNatGateways, '
+        + 'DescribeNetworkAcls, DescribeVpcAttribute) support no resource-level permissions, so "*" is their only resource; they read, and change nothing. '
+        + "Glue's TestConnection validates a connection's VPC with them, with the caller's permissions, and the handler names the broken piece of the path with them.",
+        'Resource::*');
+    } else {
+      const granted = this.networkReadStatement.actions;
+      const missing = actions.filter((a) => !granted.includes(a));
+      if (missing.length > 0) this.networkReadStatement.addActions(...missing);
     }
+    return this.networkReadPolicy;
   }
 
   /** Constructs of the app that the functions use, as the options name them. */
@@ -380,22 +404,6 @@ function acknowledgeCompliance(handler: lambda.Function, provider: cr.Provider):
     acknowledge(target, 'Serverless-LambdaTracing', `${notExposed} tracing; the handler, which does the work, is traced with `
       + 'GlueConnectionTest.configureStack({ tracing }).');
   }
-}
-
-/**
- * A resolved ARN as cdk-nag names it in a finding: `Fn::Join` parts joined, a `Ref` as
- * `<Name>` and a `Fn::GetAtt` as `<Resource.Attribute>`.
- */
-function nagResourceName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (Array.isArray(v['Fn::Join'])) {
-    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map(nagResourceName).join(separator);
-  }
-  if (typeof v.Ref === 'string') return `<${v.Ref}>`;
-  if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  return JSON.stringify(value);
 }
 
 /** An option's value, for an error message. */

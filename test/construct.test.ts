@@ -331,7 +331,7 @@ describe('the provider', () => {
     ]);
   });
 
-  test('grants a TestConnectionInput test the catalog and its connections, without GetConnection', () => {
+  test('grants a TestConnectionInput test its connection type (connectionType:JDBC), not the catalog\'s connections, and no GetConnection or EC2', () => {
     const { template } = synthTest({
       catalogId: '444455556666',
       testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
@@ -339,12 +339,13 @@ describe('the provider', () => {
     expect(handlerStatements(template)).toContainEqual({
       Action: 'glue:TestConnection',
       Effect: 'Allow',
-      Resource: [
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:444455556666:catalog']] },
-        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:444455556666:connection/*']] },
-      ],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':glue:eu-west-1:444455556666:connectionType:JDBC']] },
     });
-    expect(JSON.stringify(handlerStatements(template))).not.toContain('glue:GetConnection');
+    const granted = JSON.stringify(template.toJSON().Resources);
+    expect(granted).not.toContain('glue:GetConnection');
+    expect(granted).not.toContain('connection/*');
+    expect(granted).not.toContain('ec2:Describe');
+    expect(granted).not.toContain('iam:PassRole');
   });
 
   test('grants nothing with a wildcard action', () => {

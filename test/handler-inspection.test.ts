@@ -53,7 +53,7 @@ function path({ s3 = true, selfRule = true } = {}): void {
     RouteTables: [{
       RouteTableId: ROUTE_TABLE,
       Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' },
-        ...(s3 ? [{ DestinationPrefixListId: 'pl-63a5400a', GatewayId: 'vpce-0123456789abcdef0', State: 'active' }] : [])],
+        ...(s3 ? [{ DestinationPrefixListId: 'pl-63a5400a', GatewayId: 'vpce-0123456789abcdef0', State: 'active' as const }] : [])],
     }],
   });
   ec2Mock.on(DescribeVpcEndpointsCommand).resolves({
@@ -146,7 +146,7 @@ test('the inspection denied: the test still fails with Glue\'s message and the c
   const error = await failureOf(createEvent(BY_NAME));
 
   expect(error.message).toContain(`InvalidInputException: ${S3_MESSAGE}. Fix: add an S3 gateway endpoint to the route table of ${SUBNET}`);
-  expect(error.message).toContain("The network inspection was denied ec2:DescribeSubnets: allow it with test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSubnets'], resources: ['*'] }))");
+  expect(error.message).toContain("The network inspection was denied ec2:DescribeSubnets: allow it with test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSubnets'], resources: ['*'] }))");
 });
 
 test('the inspection throttled past the SDK\'s retries: the reason says what could not be read', async () => {

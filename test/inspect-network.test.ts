@@ -230,7 +230,7 @@ test('the inspection denied altogether: no verdict, and the reason keeps Glue\'s
   expect(reason).toBe(`Glue connection "${name}" failed its test (network): InvalidInputException: ${message}. `
     + `Fix: add an S3 gateway endpoint to the route table of ${network.subnetId}, or a route 0.0.0.0/0 to a NAT gateway. `
     + 'The network inspection was denied ec2:DescribeSubnets, ec2:DescribeSecurityGroups: allow them with '
-    + "test.addToHandlerPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], resources: ['*'] })) to have the broken piece named.");
+    + "test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'], resources: ['*'] })) to have the broken piece named.");
 });
 
 test('GetConnection denied: nothing inspected, and the gap names glue:GetConnection', async () => {
