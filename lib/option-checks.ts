@@ -4,7 +4,7 @@
  * written into the template and fail, less clearly, at deploy.
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import { FailureMode, TIMEOUT_LIMITS } from './contract';
+import { FailureMode, NetworkInspection, TIMEOUT_LIMITS } from './contract';
 
 /** The options these checks read, as a caller may really pass them. */
 export interface CheckedOptions {
@@ -12,6 +12,7 @@ export interface CheckedOptions {
   readonly failureMode?: unknown;
   readonly waitForReady?: unknown;
   readonly retestOnEveryDeploy?: unknown;
+  readonly networkInspection?: unknown;
 }
 
 /**
@@ -48,6 +49,10 @@ export function checkOptionValues(options: CheckedOptions): string[] {
   const modes = Object.values(FailureMode) as unknown[];
   if (options.failureMode !== undefined && !Token.isUnresolved(options.failureMode) && !modes.includes(options.failureMode)) {
     errors.push(`failureMode: must be one of ${modes.map((m) => `FailureMode.${m}`).join(', ')} (got ${describeValue(options.failureMode)})`);
+  }
+  const inspections = Object.values(NetworkInspection) as unknown[];
+  if (options.networkInspection !== undefined && !Token.isUnresolved(options.networkInspection) && !inspections.includes(options.networkInspection)) {
+    errors.push(`networkInspection: must be one of ${inspections.map((m) => `NetworkInspection.${m}`).join(', ')} (got ${describeValue(options.networkInspection)})`);
   }
   for (const name of ['waitForReady', 'retestOnEveryDeploy'] as const) {
     const value = options[name];
