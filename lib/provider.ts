@@ -131,10 +131,9 @@ export class GlueConnectionTestProvider extends Construct {
    * Lets the handler read what a connection in a VPC needs read: the EC2 Describe actions Glue's
    * TestConnection validates the VPC with, using the caller's permissions (TEST_CONNECTION_VPC_ACTIONS),
    * and with `inspection` those the handler's network inspection calls. They are in a managed
-   * policy of their own, which the returned policy is: a test must depend on it, so that the
-   * grant exists when the test runs.
+   * policy of their own, which the handler function depends on.
    */
-  public grantNetworkRead(inspection: boolean): iam.ManagedPolicy {
+  public grantNetworkRead(inspection: boolean): void {
     const actions = inspection ? NETWORK_INSPECTION_ACTIONS : TEST_CONNECTION_VPC_ACTIONS;
     if (!this.networkReadPolicy || !this.networkReadStatement) {
       // EC2's Describe actions support no resource-level permissions: "*" is the only resource they take.
@@ -149,12 +148,13 @@ export class GlueConnectionTestProvider extends Construct {
         + 'DescribeNetworkAcls, DescribeVpcAttribute) support no resource-level permissions, so "*" is their only resource; they read, and change nothing. '
         + "Glue's TestConnection validates a connection's VPC with them, with the caller's permissions, and the handler names the broken piece of the path with them.",
         'Resource::*');
+      // The grant must exist when a test runs: the handler waits for it, as for its role's default policy.
+      this._handler?.node.addDependency(this.networkReadPolicy);
     } else {
       const granted = this.networkReadStatement.actions;
       const missing = actions.filter((a) => !granted.includes(a));
       if (missing.length > 0) this.networkReadStatement.addActions(...missing);
     }
-    return this.networkReadPolicy;
   }
 
   /** Constructs of the app that the functions use, as the options name them. */
@@ -221,6 +221,8 @@ export class GlueConnectionTestProvider extends Construct {
       reservedConcurrentExecutions: o.reservedConcurrentExecutions,
       ...network,
     });
+
+    if (this.networkReadPolicy) handler.node.addDependency(this.networkReadPolicy);
 
     // What the options need of the handler's role goes in a policy of its own, rebuilt with the
     // options: the role's default policy carries the tests' grants in the order they were made,

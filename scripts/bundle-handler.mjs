@@ -51,10 +51,9 @@ const result = await build({
   // Everything else is inlined; a require of the built-in does the same without needing an ES
   // module loader in the function's realm (the local simulation loads the bundle with one).
   supported: { 'dynamic-import': false },
-  plugins: [literalSchemaKeys],
   legalComments: 'none',
   metafile: true,
-  plugins: [lambdaCredentialSources],
+  plugins: [lambdaCredentialSources, literalSchemaKeys],
   logLevel: 'warning',
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);

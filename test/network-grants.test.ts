@@ -38,7 +38,7 @@ function vpcConnection(stack: Stack, extra: Record<string, string> = {}): glue.C
 }
 
 describe('EC2 Describe actions', () => {
-  test('a connection by name gets the inspection\'s actions on "*", in one managed policy of the handler\'s role that the test waits for', () => {
+  test('a connection by name gets the inspection\'s actions on "*", in one managed policy of the handler\'s role that the handler waits for', () => {
     const stack = newStack();
     new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
     const template = Template.fromStack(stack);
@@ -48,7 +48,8 @@ describe('EC2 Describe actions', () => {
       PolicyDocument: { Statement: [{ Action: [...NETWORK_INSPECTION_ACTIONS], Effect: 'Allow', Resource: '*' }] },
       Roles: [{ Ref: expect.stringMatching(/^GlueConnectionTestProviderHandlerRole/) }],
     });
-    expect(Object.values(template.findResources('Custom::GlueConnectionTest'))[0].DependsOn).toContain(policyId);
+    const [handler] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('GlueConnectionTestProviderHandler'));
+    expect(handler[1].DependsOn).toContain(policyId);
   });
 
   test('the "*" is acknowledged for cdk-nag with its reason, and cdk-nag\'s AwsSolutions checks pass', () => {
