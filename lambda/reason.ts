@@ -137,8 +137,9 @@ export function orderedFindings(inspection: Inspection | undefined, entry: strin
 function fixWith(diagnosis: Diagnosis, inspection: Inspection | undefined): string {
   if (!inspection) return diagnosis.fix;
   const findings = orderedFindings(inspection, diagnosis.entry);
-  const denied = [...new Set(inspection.gaps.filter((g) => g.denied).map((g) => g.action))];
-  const failed = [...new Set(inspection.gaps.filter((g) => !g.denied).map((g) => `${g.action} (${g.error})`))];
+  // Sorted: the calls run in parallel, and the reason must not depend on which answered first.
+  const denied = [...new Set(inspection.gaps.filter((g) => g.denied).map((g) => g.action))].sort();
+  const failed = [...new Set(inspection.gaps.filter((g) => !g.denied).map((g) => `${g.action} (${g.error})`))].sort();
   const notes = [
     ...(denied.length > 0 ? [`The network inspection was denied ${denied.join(', ')}: allow ${denied.length > 1 ? 'them' : 'it'} with `
       + `${grantLine(denied)} to have the broken piece named.`] : []),
