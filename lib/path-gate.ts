@@ -210,8 +210,10 @@ export class PathGate {
     const resource = this.props.resource();
     for (const { part } of path.resources) {
       if (waited.has(part.resource)) continue;
-      // Construct dependencies became DependsOn before validation; a late one goes to the resource itself.
-      if (typeof resource.addResourceDependency === 'function') resource.addResourceDependency(part.resource);
+      // Construct dependencies became DependsOn before validation; a late one goes to the resource itself
+      // (addResourceDependency where this aws-cdk-lib has it; the peer floor, 2.183, has addDependency only).
+      const newer = resource as CfnResourceWithResourceDependency;
+      if (typeof newer.addResourceDependency === 'function') newer.addResourceDependency(part.resource);
       else resource.addDependency(part.resource);
     }
     const verdict = checkNetworkPath(path.model, this.props.acknowledged());
@@ -219,6 +221,9 @@ export class PathGate {
       + `acknowledge it with acknowledgedNetworkChecks: [NetworkCheck.${f.check}].)`);
   }
 }
+
+/** A CfnResource of an aws-cdk-lib release that has `addResourceDependency` (newer than the peer floor). */
+type CfnResourceWithResourceDependency = CfnResource & { addResourceDependency?: (target: CfnResource) => void };
 
 /** A resolved CatalogId as a comparable string: the account of the stack where it is absent or the stack's account. */
 function catalogOf(resolved: unknown, stack: Stack): string {
