@@ -8,6 +8,7 @@
 import { GetConnectionCommand, TestConnectionCommand } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { createClients, RetryWindow } from '../lambda/aws';
@@ -34,13 +35,20 @@ beforeAll(async () => {
       const send = (): void => {
         if (res.destroyed) return;
         const query = !req.headers['x-amz-target'];
+        const ec2 = received[n].startsWith('Describe') && received[n] !== 'DescribeStacks';
         if (answer && answer.status !== 200) {
-          // Glue's and Secrets Manager's JSON 1.1 error shape (`__type`), CloudFormation's query XML.
-          const body = query
-            ? `<ErrorResponse><Error><Type>Sender</Type><Code>${answer.type}</Code><Message>${answer.message}</Message></Error></ErrorResponse>`
-            : JSON.stringify({ __type: answer.type, message: answer.message });
+          // Glue's and Secrets Manager's JSON 1.1 error shape (`__type`), EC2's and CloudFormation's XML.
+          const error = `<Error><Code>${answer.type}</Code><Message>${answer.message}</Message></Error>`;
+          const body = !query ? JSON.stringify({ __type: answer.type, message: answer.message })
+            : ec2 ? `<Response><Errors>${error}</Errors><RequestID>r</RequestID></Response>`
+              : `<ErrorResponse>${error.replace('<Error>', '<Error><Type>Sender</Type>')}</ErrorResponse>`;
           res.writeHead(answer.status, { 'content-type': query ? 'text/xml' : 'application/x-amz-json-1.1', 'x-amzn-errortype': answer.type });
           res.end(body);
+          return;
+        }
+        if (ec2) {
+          res.writeHead(200, { 'content-type': 'text/xml' });
+          res.end(`<${received[n]}Response><requestId>r</requestId><subnetSet/></${received[n]}Response>`);
           return;
         }
         if (query) {
@@ -106,8 +114,11 @@ describe('throttling', () => {
     ['Glue GetConnection', (c: ReturnType<typeof createClients>) => c.glue.send(new GetConnectionCommand({ Name: 'c' }))],
     ['Secrets Manager GetSecretValue', (c: ReturnType<typeof createClients>) => c.secretsManager.send(new GetSecretValueCommand({ SecretId: 's' }))],
     ['CloudFormation DescribeStacks', (c: ReturnType<typeof createClients>) => c.cloudFormation.send(new DescribeStacksCommand({ StackName: 's' }))],
+    ['EC2 DescribeSubnets', (c: ReturnType<typeof createClients>) => c.ec2.send(new DescribeSubnetsCommand({ SubnetIds: ['subnet-0abc'] }))],
   ])('a throttled %s is retried past the SDK\'s five attempts while the window is open', async (_name, call) => {
-    script = (n) => (n < 11 ? { ...THROTTLED, type: _name.startsWith('CloudFormation') ? 'Throttling' : 'ThrottlingException' } : undefined);
+    // Each service's throttling code: Glue's and Secrets Manager's, CloudFormation's, EC2's.
+    const type = _name.startsWith('CloudFormation') ? 'Throttling' : _name.startsWith('EC2') ? 'RequestLimitExceeded' : 'ThrottlingException';
+    script = (n) => (n < 11 ? { ...THROTTLED, type } : undefined);
     const clients = createClients(windowOf(60_000), log);
     try {
       const output = await call(clients) as { $metadata: { attempts?: number } };
