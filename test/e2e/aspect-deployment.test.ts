@@ -44,7 +44,7 @@ test('the test the aspect adds stops the job its author forgot to gate; the hand
     // one passed, or was cancelled when the replica's failed first).
     expect(operation.tests.filter((t) => t.status === 'CREATE_FAILED').map((t) => t.logicalId)).toEqual([replicaTest]);
     const failed = operation.tests.find((t) => t.logicalId === replicaTest)!;
-    expect(failed.reason).toMatch(/^Glue connection "orders-replica" failed its test \(network\): .*Connection refused/);
+    expect(failed.reason).toMatch(/^Glue connection "orders-replica" failed its test \(network\): .*Connection to \S+ refused\. Check that the hostname and port are correct/);
     expect(operation.neverCreated).toEqual(['ReplicaEtl']);
   } finally {
     if (deployment.exists) await deployment.deleteStack();

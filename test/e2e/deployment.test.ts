@@ -155,8 +155,9 @@ test('database port closed: FAILED with a (network) reason naming host and port'
 
   const reason = expectFailedCreate(operation);
   expect(reason).toMatch(/^Glue connection "orders-db" failed its test \(network\): InvalidInputException: /);
-  expect(reason).toContain(`Unable to connect to 127.0.0.1:${closedPort}: Connection refused`);
-  expect(reason).toContain(`Fix: Glue could not open a TCP connection to 127.0.0.1:${closedPort}:`);
+  // pgjdbc's own wording, and the catalogue's fix with the host and port from it.
+  expect(reason).toContain(`Connection to 127.0.0.1:${closedPort} refused. Check that the hostname and port are correct`);
+  expect(reason).toContain(`Fix: nothing accepts connections at 127.0.0.1:${closedPort}: check the host and port in JDBC_CONNECTION_URL`);
 });
 
 test('security group without the self-referencing rule: FAILED with a (network) reason naming the group', async () => {

@@ -9,8 +9,9 @@
  * - credentials come from SECRET_ID / AuthenticationConfiguration.SecretArn (a JSON secret with
  *   `username` and `password`), BasicAuthenticationCredentials, or USERNAME / PASSWORD;
  * - a connection with a subnet needs at least one of its security groups to open all TCP
- *   ports to inbound traffic (Glue's own wording of the error is reused), and the subnet's
- *   route table needs an S3 gateway endpoint or a NAT gateway route (Glue's wording again);
+ *   ports to inbound traffic, and one to open all egress ports (Glue's own wordings of both
+ *   errors, "Troubleshooting Glue common setup errors"), and the subnet's route table needs an
+ *   S3 gateway endpoint or a NAT gateway route (Glue's wording again);
  * - TestConnectionInput carries no PhysicalConnectionRequirements, so a test by input
  *   checks no VPC plumbing;
  * - failures are InvalidInputException (HTTP 400) with the driver's own message.
@@ -18,10 +19,14 @@
  * Assumptions (Glue does not document them):
  * - the order of the checks (input, credentials, subnet, security groups, route, TCP, login)
  *   and that the first failing check is the one reported;
- * - the wording of every message not quoted above (missing subnet, missing security group,
- *   secret errors, connection refused, timeout, unknown host); the unknown-host and login
- *   messages follow the JDBC driver Glue runs (`java.net.UnknownHostException`, PostgreSQL's
- *   `FATAL: ...` text), the refused one says "Connection refused" and names host:port;
+ * - the wording of the messages not quoted above: a missing subnet or security group is EC2's
+ *   own wording (InvalidSubnetID.NotFound, InvalidGroup.NotFound); the network failures are
+ *   those of the PostgreSQL JDBC driver Glue runs (pgjdbc, ConnectionFactoryImpl: "Connection
+ *   to {0} refused. Check that the hostname and port are correct and that the postmaster is
+ *   accepting TCP/IP connections.", and "The connection attempt failed." with the JDK's
+ *   java.net.SocketTimeoutException "connect timed out" or java.net.UnknownHostException as its
+ *   cause); the login failures are PostgreSQL's own server messages (`FATAL: ...`), as the real
+ *   database sends them; secret errors are the simulation's own;
  * - an all-TCP rule from 0.0.0.0/0 satisfies the security group check as well as a
  *   self-referencing one ("the source ... can be restricted to the same security group");
  * - the connection's Status (READY, FAILED...) does not affect TestConnection.
@@ -140,8 +145,12 @@ async function checkVpc(subnetId: string, securityGroupIds: readonly string[], e
   const byId = new Map(groups.map((g) => [childText(g, 'groupId') ?? '', g]));
   const missing = securityGroupIds.find((id) => !byId.has(id));
   if (missing !== undefined) throw invalidInput(`The security group '${missing}' does not exist in VPC '${vpcId}'`);
-  if (!securityGroupIds.some((id) => opensAllTcpPorts(byId.get(id) as XmlElement, id))) {
+  if (!securityGroupIds.some((id) => opensAllTcpPorts(byId.get(id) as XmlElement, id, 'ipPermissions'))) {
     throw invalidInput('At least one security group must open all ingress ports. To limit traffic, the source security group in your inbound rule '
+      + `can be restricted to the same security group. Security groups checked: ${securityGroupIds.join(', ') || 'none'}.`);
+  }
+  if (!securityGroupIds.some((id) => opensAllTcpPorts(byId.get(id) as XmlElement, id, 'ipPermissionsEgress'))) {
+    throw invalidInput('At least one security group must open all egress ports. To limit traffic, the source security group in your outbound rule '
       + `can be restricted to the same security group. Security groups checked: ${securityGroupIds.join(', ') || 'none'}.`);
   }
 
@@ -163,9 +172,9 @@ async function checkVpc(subnetId: string, securityGroupIds: readonly string[], e
   }
 }
 
-/** Whether an inbound rule admits all TCP ports from the group itself or from anywhere. */
-function opensAllTcpPorts(group: XmlElement, groupId: string): boolean {
-  return items(group, 'ipPermissions').some((rule) => {
+/** Whether an inbound (or outbound) rule opens all TCP ports to the group itself or to anywhere. */
+function opensAllTcpPorts(group: XmlElement, groupId: string, direction: 'ipPermissions' | 'ipPermissionsEgress'): boolean {
+  return items(group, direction).some((rule) => {
     const protocol = childText(rule, 'ipProtocol');
     const allPorts = protocol === '-1'
       || (protocol === 'tcp' && childText(rule, 'fromPort') === '0' && childText(rule, 'toPort') === '65535');
@@ -180,7 +189,7 @@ function probeTcp({ host, port }: Database, timeoutMs: number): Promise<void> {
     const socket = net.connect({ host, port });
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
-      reject(invalidInput(`Connection to ${host}:${port} timed out after ${timeoutMs} ms. The connection attempt failed.`));
+      reject(invalidInput('The connection attempt failed. java.net.SocketTimeoutException: connect timed out'));
     });
     socket.once('connect', () => {
       socket.destroy();
@@ -194,12 +203,13 @@ function networkMessage(error: NodeJS.ErrnoException, host: string, port: number
   switch (error.code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `java.net.UnknownHostException: ${host}: Name or service not known`;
+      return `The connection attempt failed. java.net.UnknownHostException: ${host}: Name or service not known`;
     case 'ECONNREFUSED':
-      return `Unable to connect to ${host}:${port}: Connection refused. `
-        + 'Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.';
+      return `Connection to ${host}:${port} refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.`;
+    case 'EHOSTUNREACH':
+      return 'The connection attempt failed. java.net.NoRouteToHostException: No route to host';
     default:
-      return `Unable to connect to ${host}:${port}: ${error.code ?? error.message}. The connection attempt failed.`;
+      return `The connection attempt failed. java.net.SocketException: ${error.code ?? error.message}`;
   }
 }
 
@@ -209,7 +219,7 @@ async function logIn(database: Database, credentials: Credentials, timeoutMs: nu
     await client.connect();
   } catch (e) {
     if (e instanceof DatabaseError) throw invalidInput(`${e.severity ?? 'FATAL'}: ${e.message}`);
-    throw invalidInput(`Unable to connect to ${database.host}:${database.port}: ${(e as Error).message}`);
+    throw invalidInput(`The connection attempt failed. ${(e as Error).message}`);
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { createEc2Client } from './ec2';
 import { freePort } from './lifecycle';
 import { DEFAULT_GLUE_RATE_LIMITS, LocalAws, startLocalAws } from './local-aws';
 import { Pg, startPostgres } from './postgres';
@@ -79,7 +80,7 @@ describe('Glue TestConnection against PostgreSQL', () => {
     });
     const error = await glueError({ ConnectionName: connectionName });
     expect(error.name).toBe('InvalidInputException');
-    expect(error.message).toContain(`Unable to connect to 127.0.0.1:${port}: Connection refused.`);
+    expect(error.message).toBe(`Connection to 127.0.0.1:${port} refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.`);
   });
 
   test('security group without the self-referencing rule: names the group', async () => {
@@ -90,6 +91,27 @@ describe('Glue TestConnection against PostgreSQL', () => {
     expect(error.name).toBe('InvalidInputException');
     expect(error.message).toMatch(/^At least one security group must open all ingress ports\. To limit traffic, the source security group/);
     expect(error.message).toContain(`Security groups checked: ${network?.securityGroupId}.`);
+  });
+
+  test('security group with no open egress: Glue\'s documented outbound-rule error, naming the group', async () => {
+    const network = await createNetwork(aws);
+    const ec2 = createEc2Client({ endpoint: aws.endpoint, region: aws.region, credentials: aws.credentials });
+    await ec2.call('RevokeSecurityGroupEgress', { GroupId: network.securityGroupId, 'IpPermissions.1.IpProtocol': '-1', 'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0' });
+    const connectionName = uniqueName('no-egress');
+    await createConnection(aws, { name: connectionName, jdbcUrl: pg.jdbcUrl, credentials: { username: pg.user, password: pg.password }, network });
+
+    const error = await glueError({ ConnectionName: connectionName });
+
+    expect(error.name).toBe('InvalidInputException');
+    expect(error.message).toBe('At least one security group must open all egress ports. To limit traffic, the source security group in your outbound rule '
+      + `can be restricted to the same security group. Security groups checked: ${network.securityGroupId}.`);
+  });
+
+  test('a database that does not exist: PostgreSQL\'s own message', async () => {
+    const { connectionName } = await seedDeployment(aws, {
+      connectionName: uniqueName('no-db'), jdbcUrl: pg.jdbcUrl.replace(/\/[^/]*$/, '/no_such_database'), username: pg.user, password: pg.password,
+    });
+    expect(await glueError({ ConnectionName: connectionName })).toEqual({ name: 'InvalidInputException', message: 'FATAL: database "no_such_database" does not exist' });
   });
 
   test('subnet without an S3 endpoint or NAT route: names the subnet and VPC', async () => {
@@ -115,7 +137,7 @@ describe('Glue TestConnection against PostgreSQL', () => {
     });
     await expect(glue.send(new TestConnectionCommand({ TestConnectionInput: input(pg.jdbcUrl) }))).resolves.toBeDefined();
     expect(await glueError({ TestConnectionInput: input('jdbc:postgresql://db.example.invalid:5432/orders') }))
-      .toEqual({ name: 'InvalidInputException', message: 'java.net.UnknownHostException: db.example.invalid: Name or service not known' });
+      .toEqual({ name: 'InvalidInputException', message: 'The connection attempt failed. java.net.UnknownHostException: db.example.invalid: Name or service not known' });
   });
 
   test('a changed database password makes the test fail', async () => {
