@@ -75,7 +75,8 @@ function answerOf(outcome: TestOutcome): Record<string, unknown> {
 }
 
 /** The Glue operations the handler called during the event. */
-const glueCalls = (outcome: TestOutcome) => outcome.awsRequests.filter((r) => r.service === 'glue').map((r) => r.operation);
+/** The Glue calls the test made that Glue admitted (a call its rate limit throttled is retried: not counted). */
+const glueCalls = (outcome: TestOutcome) => outcome.awsRequests.filter((r) => r.service === 'glue' && !r.rateLimited).map((r) => r.operation);
 
 /** The physical id CloudFormation got for the first created resource of a type. */
 function createdId(operation: StackOperation, type: string): string {
