@@ -51,7 +51,7 @@ test(`${EVENTS} events under injected faults (seed ${SEED}): every one answered 
  */
 
 test('a warm handler container keeps retrying transient Glue faults, event after event', async () => {
-  // Glue's rate limit as in the fault run: the point here is the retry state across events.
+  // As in the fault run (no rate limit): the point here is the retry state across events.
   const [aws, pg, endpoint] = await Promise.all([startLocalAws({ glueRateLimits: FAULT_GLUE_RATE_LIMITS }), startPostgres(), startResponseEndpoint()]);
   try {
     await seedDeployment(aws, { connectionName: 'orders-db', jdbcUrl: pg.jdbcUrl, username: pg.user, password: pg.password, network: false });

@@ -61,12 +61,14 @@ import { createSecret, seedDeployment } from '../sim/seed';
 /** The handler's Lambda timeout for ordinary events: a 20 s deadline. */
 export const NORMAL_TIMEOUT_S = 30;
 /**
- * The local Glue's rate limits in this suite: its lanes send TestConnection at about 25 a
- * second, so the bucket throttles the spikes (on top of the planned faults, which it does not
- * use up) and the handler's retries must absorb them. The load suite (test/load) is where the
- * rate is a few a second.
+ * No Glue rate limit in this suite: every event's outcome is planned, and a throttle the plan
+ * does not know of changes it (in an event with a 2 s deadline there is no time to retry one, so
+ * the right answer becomes "ThrottlingException" instead of the planned timeout; on top of a
+ * planned throttling burst it can outlast the deadline). At 50 requests a second, 1,000 events
+ * had 23 such mismatches, all correct answers to what Glue did. The rate-limited Glue is the
+ * load suite's subject (test/load); planned throttling bursts stay here.
  */
-export const FAULT_GLUE_RATE_LIMITS = { TestConnection: { perSecond: 50 }, GetConnection: { perSecond: 50 } };
+export const FAULT_GLUE_RATE_LIMITS = {};
 /** The handler's Lambda timeout for events with 5 or more throttling faults: a 70 s deadline. */
 export const LONG_TIMEOUT_S = 80;
 /** The handler's Lambda timeout for events whose Glue answers past the deadline: a 2 s deadline. */
