@@ -119,6 +119,8 @@ describe('the jest snapshot serializer', () => {
   const print = (value: unknown) => serializer.serialize(value, {}, '', 0, [], (v) => JSON.stringify(v, undefined, 1));
 
   test('takes templates with the library\'s functions, once', () => {
+    // What snapshotSerializers loads: a plugin of jest's own type (tsc checks the signatures).
+    expect.addSnapshotSerializer(serializer);
     const raw = userTemplate(v1);
     expect(serializer.test(raw)).toBe(true);
     expect(serializer.test(v1.GlueConnectionTestSnapshot.normalizeTemplate(raw))).toBe(false);
@@ -129,12 +131,5 @@ describe('the jest snapshot serializer', () => {
   test('prints two releases\' templates alike, and a change of the user\'s job differently', () => {
     expect(print(userTemplate(v2))).toBe(print(userTemplate(v1)));
     expect(print(userTemplate(v2, 3))).not.toBe(print(userTemplate(v1)));
-  });
-
-  test('records a snapshot with the placeholders when jest uses it', () => {
-    expect.addSnapshotSerializer(serializer);
-    const template = userTemplate(v1);
-    expect(template).toMatchSnapshot();
-    expect(JSON.stringify(template)).not.toContain(RUNTIME);
   });
 });
