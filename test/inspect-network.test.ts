@@ -10,7 +10,7 @@ import { Inspection, inspectNetwork } from '../lambda/inspect-network';
 import { buildReason } from '../lambda/reason';
 import { Redactor } from '../lambda/redact';
 import { child, childText, createEc2Client, Ec2Client, filters, items } from './sim/ec2';
-import { LocalAws, startLocalAws } from './sim/local-aws';
+import { DEFAULT_GLUE_RATE_LIMITS, LocalAws, startLocalAws } from './sim/local-aws';
 import { createConnection, createNetwork, Network, NetworkOptions } from './sim/seed';
 
 let aws: LocalAws;
@@ -255,9 +255,12 @@ test('a connection without a VPC is not inspected', async () => {
 test('it runs within the time left: a stalled EC2 leaves gaps, not a hung handler', async () => {
   const { name } = await connectionIn({});
   aws.faults = (service) => (service === 'ec2' ? { kind: 'delay', ms: 5_000 } : undefined);
+  // Full buckets: the earlier tests' GetConnections may have spent the local Glue's rate limit,
+  // and a 1 s budget leaves no time to retry a throttled one (that is another test's subject).
+  aws.setGlueRateLimits(DEFAULT_GLUE_RATE_LIMITS);
 
   const inspection = await inspect(name, 1_000);
 
   expect(inspection.gaps.length).toBeGreaterThan(0);
-  expect(inspection.gaps.every((g) => g.error === 'DeadlineExceeded' && !g.denied)).toBe(true);
+  expect(inspection.gaps.filter((g) => g.error !== 'DeadlineExceeded' || g.denied)).toEqual([]);
 });
