@@ -207,9 +207,7 @@ export class GlueConnectionTestProvider extends Construct {
 
     const handler = new lambda.Function(this, 'Handler', {
       description: 'Tests Glue connections during deployment (cdk-glue-connection-test)',
-      // The newest Node.js runtime this aws-cdk-lib knows for the stack's region (the bundle
-      // targets Node.js 20, so any of them runs it).
-      runtime: lambda.determineLatestNodeRuntime(stack),
+      runtime: handlerRuntime(stack),
       architecture: lambda.Architecture.ARM_64,
       code: lambda.Code.fromAsset(HANDLER_BUNDLE_DIR),
       handler: 'index.handler',
@@ -414,4 +412,20 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
   if (typeof value === 'object' && value !== null) return JSON.stringify(value, (k, v) => (k && typeof v === 'object' && v && 'node' in v ? (v as Construct).node.path : v));
   return JSON.stringify(value);
+}
+
+/** The oldest Node.js major version the handler is deployed on. */
+const MIN_NODE_MAJOR = 22;
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib knows for the stack's region, but never one
+ * older than Node.js 22: the oldest releases of the peer range answer nodejs20.x (a FindInMap
+ * in a region-agnostic stack), a runtime that reached its end of life in April 2026 and that
+ * Lambda deprecates. The bundle targets Node.js 20, so every runtime chosen here runs it.
+ */
+function handlerRuntime(stack: Stack): lambda.Runtime {
+  const latest = lambda.determineLatestNodeRuntime(stack);
+  const name: unknown = stack.resolve(latest.name);
+  const major = typeof name === 'string' ? /^nodejs(\d+)\.x$/.exec(name) : null;
+  return major && Number(major[1]) >= MIN_NODE_MAJOR ? latest : lambda.Runtime.NODEJS_22_X;
 }

@@ -1,4 +1,4 @@
-import { CfnParameter, Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -302,17 +302,29 @@ describe('the provider', () => {
     expect(statements.flatMap((st) => [st.Resource].flat())).toHaveLength(301);
   });
 
-  test('runs the bundled handler on the newest Node.js runtime the installed aws-cdk-lib knows, with a timeout above the longest test', () => {
+  test('runs the bundled handler on the newest Node.js runtime the installed aws-cdk-lib knows, never older than nodejs22.x, with a timeout above the longest test', () => {
     const { stack, template } = synthTest({ connectionName: 'orders-db' });
-    // The bundle targets Node.js 20: any runtime from nodejs20.x on runs it.
-    const newest = lambda.determineLatestNodeRuntime(stack).name;
-    expect(Number(/^nodejs(\d+)\.x$/.exec(newest)?.[1])).toBeGreaterThanOrEqual(20);
+    const newest: unknown = stack.resolve(lambda.determineLatestNodeRuntime(stack).name);
+    const newestMajor = typeof newest === 'string' ? Number(/^nodejs(\d+)\.x$/.exec(newest)?.[1]) : NaN;
+    // Older releases of the peer range know nodejs20.x as the newest (end of life in April 2026).
+    const expected = newestMajor >= 22 ? newest : 'nodejs22.x';
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Runtime: newest,
+      Runtime: expected,
       Timeout: 660,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
     });
+  });
+
+  test('a region-agnostic stack gets a literal runtime of nodejs22.x or newer, never a per-region mapping that may hold an older one', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Agnostic');
+    new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
+    const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }));
+    expect(functions).toHaveLength(1);
+    const runtime: unknown = functions[0].Properties.Runtime;
+    expect(typeof runtime).toBe('string');
+    expect(Number(/^nodejs(\d+)\.x$/.exec(runtime as string)?.[1])).toBeGreaterThanOrEqual(22);
   });
 
   test('grants exactly the logs, the stack status and Glue on the tested connection and its catalog', () => {
