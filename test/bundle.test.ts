@@ -2,7 +2,7 @@
  * The handler bundle (lib/handler/index.js, `npm run bundle`) stays small: it is built from the
  * AWS SDK's ES modules, which esbuild tree-shakes, so only the operations the handler calls ship.
  * Built from the SDK's CommonJS files instead, every operation's schema ships (854 KB against
- * 312 KB) and the bundle loads in more than twice the time (bench/load.bench.ts, BENCHMARKS.md).
+ * 347 KiB with the EC2 inspection) and the bundle loads in more than twice the time (bench/load.bench.ts, BENCHMARKS.md).
  *
  * A size limit is not a timing assertion: the bytes are a property of the build, the same on
  * every machine.
