@@ -9,6 +9,8 @@ import { IConstruct } from 'constructs';
 import { FailureMode, GlueConnectionTest, GlueConnectionTestAspect, GlueConnectionTestAspectProps, NetworkCheck } from '../lib';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
+/** A role ARN of the shape CloudFormation's schema validation accepts. */
+const ROLE_ARN = 'arn:aws:iam::111122223333:role/GlueServiceRole';
 const TEST_TYPE = 'Custom::GlueConnectionTest';
 
 function jdbc(scope: IConstruct, id: string, name: string, type = 'JDBC'): glue.CfnConnection {
@@ -357,11 +359,11 @@ describe('how it reads a resource', () => {
     const stack = new Stack(app, 'S', { env: ENV });
     jdbc(stack, 'Orders', 'orders');
     const users = [
-      new glue.CfnSession(stack, 'Session', { id: 'session', role: 'r', command: { name: 'glueetl' }, connections: { connections: ['orders'] } }),
+      new glue.CfnSession(stack, 'Session', { id: 'session', role: ROLE_ARN, command: { name: 'glueetl' }, connections: { connections: ['orders'] } }),
       new glue.CfnDatabase(stack, 'Federated', { catalogId: ENV.account, databaseInput: { federatedDatabase: { connectionName: 'orders', identifier: 'x' } } }),
       new glue.CfnCatalog(stack, 'FederatedCatalog', { name: 'c', federatedCatalog: { connectionName: 'orders', identifier: 'x' } }),
       new glue.CfnMLTransform(stack, 'Ml', {
-        role: 'r', transformParameters: { transformType: 'FIND_MATCHES' },
+        role: ROLE_ARN, transformParameters: { transformType: 'FIND_MATCHES' },
         inputRecordTables: { glueTables: [{ databaseName: 'd', tableName: 't', connectionName: 'orders' }] },
       }),
       new glue.CfnTable(stack, 'View', {
@@ -370,11 +372,11 @@ describe('how it reads a resource', () => {
       }),
       new glue.CfnTableOptimizer(stack, 'Optimizer', {
         catalogId: ENV.account, databaseName: 'd', tableName: 't', type: 'compaction',
-        tableOptimizerConfiguration: { enabled: true, roleArn: 'r', vpcConfiguration: { glueConnectionName: 'orders' } } as never,
+        tableOptimizerConfiguration: { enabled: true, roleArn: ROLE_ARN, vpcConfiguration: { glueConnectionName: 'orders' } } as never,
       }),
       new glue.CfnIntegrationResourceProperty(stack, 'Target', {
         resourceArn: 'arn:aws:glue:eu-west-1:111122223333:database/d',
-        targetProcessingProperties: { connectionName: 'orders', roleArn: 'r' },
+        targetProcessingProperties: { connectionName: 'orders', roleArn: ROLE_ARN },
       }),
     ];
     Aspects.of(app).add(new GlueConnectionTestAspect());
