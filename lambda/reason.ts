@@ -171,13 +171,15 @@ function fixWith(diagnosis: Diagnosis, inspection: Inspection | undefined): stri
 export function buildReason(error: unknown, subject: Subject, redactor: Redactor, inspection?: Inspection): string {
   const diagnosis = diagnose(error, subject);
   const { category } = diagnosis;
-  const fix = fixWith(diagnosis, inspection);
+  // Masked before fixWith cuts it: a fix may repeat part of Glue's message, and a cut must never
+  // leave part of a secret.
+  const fix = fixWith({ ...diagnosis, fix: redactor.redact(diagnosis.fix) }, inspection);
   const what = subject.connectionName
     ? `Glue connection "${clean(redactor.redact(subject.connectionName)).slice(0, 255)}"`
     : `Glue connection input${subject.connectionType ? ` (${clean(subject.connectionType).slice(0, 40)})` : ''}`;
   // A property the handler cannot use means no test ran.
   const verdict = error instanceof PropertyError ? 'could not be tested' : 'failed its test';
-  const head = `${what} ${verdict} (${category}): ${clean(errorName(error)).slice(0, 100)}: `;
+  const head = `${what} ${verdict} (${category}): ${clean(redactor.redact(errorName(error))).slice(0, 100)}: `;
   const tail = ` Fix: ${clean(redactor.redact(fix))}`;
   const room = MAX_REASON_LENGTH - head.length - tail.length;
   // Masked first, so that a cut never leaves part of a secret; then cut to a bounded length,

@@ -8,6 +8,8 @@ import { TestConnectionCommand } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { handler, HandlerResponse } from '../lambda';
+import { buildReason } from '../lambda/reason';
+import { Redactor } from '../lambda/redact';
 import {
   awsError, captureConsole, cloudFormationMock, createEvent, DB_SECRET_ARN, deleteEvent, glueMock, jdbcDefinition, lambdaContext,
   LOGICAL_ID, resetMocks, RESPONSE_URL, RESPONSE_URL_SIGNATURE, secretsMock, updateEvent,
@@ -181,4 +183,30 @@ test('echoed JSON credentials are masked, while prose about the PASSWORD propert
 
   expect(thrown?.message).toContain('{"Username":"app","Password":"***"}; ConnectionProperties.PASSWORD: must be set');
   expect(text).not.toContain('hunter2');
+});
+
+describe('the reason built from a message that carries a secret', () => {
+  const SECRET = 'Zq8xW3vKp2Lm9Nr4';
+  /** Whether any 6 characters of the secret in a row appear in the text. */
+  const leaks = (text: string) => [...Array(SECRET.length - 5).keys()].some((i) => text.includes(SECRET.slice(i, i + 6)));
+
+  test('is masked in the fix before the fix is cut, so no part of the secret survives at the cut', () => {
+    const redactor = new Redactor();
+    redactor.add(SECRET);
+    // "No suitable driver found for <url>": the fix repeats the URL. The padding puts the secret
+    // across the fix's 600-character cut, which applies when a network inspection ran.
+    const url = `jdbc:postgres://h:5432/${'a'.repeat(545)}${SECRET}`;
+    const error = Object.assign(new Error(`No suitable driver found for ${url}`), { name: 'InvalidInputException' });
+    const reason = buildReason(error, { connectionName: 'orders-db' }, redactor, { gaps: [] });
+    expect(reason).toContain('Fix: no driver accepts URL jdbc:postgres://h:5432/aaa');
+    expect(leaks(reason)).toBe(false);
+  });
+
+  test('is masked in the error name, which an endpoint controls as much as the message', () => {
+    const redactor = new Redactor();
+    redactor.add(SECRET);
+    const reason = buildReason(Object.assign(new Error('refused'), { name: SECRET }), { connectionName: 'orders-db' }, redactor);
+    expect(reason).toMatch(/^Glue connection "orders-db" failed its test/);
+    expect(leaks(reason)).toBe(false);
+  });
 });
