@@ -234,6 +234,11 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     this.provider = GlueConnectionTestProvider.of(this);
     this.grantPrincipal = this.provider.handlerRole;
     this.provider.grantTest(connectionName, catalogId, rendered?.input.ConnectionType);
+    if (connectionName !== undefined && !Token.isUnresolved(connectionName) && /[*?]/.test(connectionName)) {
+      Annotations.of(this).addWarningV2('cdk-glue-connection-test:wildcardConnectionName',
+        `connectionName "${connectionName}" holds * or ?, which IAM reads as wildcards: the test handler's glue:TestConnection and `
+        + 'glue:GetConnection grant covers every connection of the catalog whose name the pattern matches. Rename the connection to scope it to one.');
+    }
     for (const s of rendered?.secrets ?? []) grantSecretValue(this, this.provider.handlerRole, s.SecretId);
     this.grantGlueSecretPointers(rendered?.input);
     // A connection of the app: path-gate.ts grants iam:PassRole on its ROLE_ARN once the app is final.

@@ -110,6 +110,13 @@ export function grantSecretValue(scope: IConstruct, grantee: iam.IGrantable, sec
  */
 function secretPolicyArn(scope: IConstruct, secretId: string, construct: ISecret | undefined): string {
   if (construct) return construct.secretFullArn ?? `${construct.secretArn}-??????`;
+  // No secret's name or ARN holds * or ?, and IAM reads them as wildcards: such an id would
+  // grant every secret it matches ("prod/*", "*") instead of the one the test reads.
+  if (!Token.isUnresolved(secretId) && /[*?]/.test(secretId)) {
+    throw new Error(`secret "${secretId}": holds * or ?, which no Secrets Manager secret name or ARN contains and which IAM reads as `
+      + 'wildcards, so the test handler would be granted every secret it matches. Name the one secret (SECRET_ID, SecretArn or '
+      + 'SecretValue.secretsManager) by its name or ARN.');
+  }
   // A token that is no secret construct's ARN or name is taken to be a full ARN.
   if (Token.isUnresolved(secretId) || FULL_SECRET_ARN.test(secretId)) return secretId;
   if (secretId.startsWith('arn:')) return `${secretId}-??????`;

@@ -367,3 +367,12 @@ describe('the provider', () => {
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
   });
 });
+
+test('a connection name with IAM wildcards is granted as written, with a warning that the grant covers what the pattern matches', () => {
+  const stack = newStack();
+  new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-*' });
+  Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp('connectionName "orders-\\*" holds \\* or \\?, which IAM reads as wildcards'));
+  const plain = newStack();
+  new GlueConnectionTest(plain, 'Test', { connectionName: 'orders-db' });
+  expect(Annotations.fromStack(plain).findWarning('*', Match.stringLikeRegexp('wildcards'))).toHaveLength(0);
+});

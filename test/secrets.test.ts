@@ -303,3 +303,13 @@ describe('request JSON, as `aws glue test-connection --cli-input-json` takes it'
     expect(testProperties(Template.fromStack(stack)).ConnectionName).toBe('orders-db');
   });
 });
+
+describe('a secret named with IAM wildcards', () => {
+  test.each([
+    ['SecretValue.secretsManager of "prod/*"', () => jdbc(SecretValue.secretsManager('prod/*', { jsonField: 'password' }))],
+    ['SECRET_ID "*"', () => ({ connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: '*' } })],
+    ['SECRET_ID "orders-db-??????"', () => ({ connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: 'orders-db-??????' } })],
+  ])('is refused, not granted as a pattern: %s', (_, input) => {
+    expect(errorOf(input as () => TestConnectionInput)).toMatch(/holds \* or \?, which no Secrets Manager secret name or ARN contains/);
+  });
+});
