@@ -42,11 +42,11 @@ export function parseProperties(raw: unknown): TestSettings {
     // SDK's lists pass: Glue accepts more than its model lists.
     input: optionalObject(props, 'TestConnectionInput') as TestConnectionInput | undefined,
     secretReferences: secretReferences(props.SecretReferences),
-    failureMode: failureMode(props.FailureMode),
+    failureMode: enumValue('FailureMode', FailureMode, FailureMode.FAIL_DEPLOYMENT, props.FailureMode),
     timeoutSeconds: timeoutSeconds(props.TimeoutSeconds),
     waitForReady: bool(props.WaitForReady, 'WaitForReady', false),
     networkPath: networkPath(props.NetworkPath),
-    networkInspection: networkInspection(props.NetworkInspection),
+    networkInspection: enumValue('NetworkInspection', NetworkInspection, NetworkInspection.ON_FAILURE, props.NetworkInspection),
   };
   // Only its change matters (it makes CloudFormation send an Update); it must still be a string.
   optionalString(props, 'NetworkPathDigest');
@@ -123,22 +123,14 @@ function networkPath(value: unknown): NetworkPathIdentity | undefined {
   return value as NetworkPathIdentity;
 }
 
-function failureMode(value: unknown): FailureMode {
-  if (value === undefined || value === null || value === '') return FailureMode.FAIL_DEPLOYMENT;
-  const allowed = Object.values(FailureMode) as string[];
+/** One of an enum's values, by property name; absent or empty is the default. */
+function enumValue<T extends string>(property: string, values: Record<string, T>, fallback: T, value: unknown): T {
+  if (value === undefined || value === null || value === '') return fallback;
+  const allowed = Object.values(values) as string[];
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new PropertyError(`FailureMode: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+    throw new PropertyError(`${property}: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
   }
-  return value as FailureMode;
-}
-
-function networkInspection(value: unknown): NetworkInspection {
-  if (value === undefined || value === null || value === '') return NetworkInspection.ON_FAILURE;
-  const allowed = Object.values(NetworkInspection) as string[];
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new PropertyError(`NetworkInspection: must be one of ${allowed.join(', ')} (got ${describe(value)})`);
-  }
-  return value as NetworkInspection;
+  return value as T;
 }
 
 function timeoutSeconds(value: unknown): number {
