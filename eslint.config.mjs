@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'lib/handler/**', '**/*.js', '**/*.d.ts', 'coverage/**', 'dist-lang/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'assets/**', '**/*.js', '**/*.d.ts', 'coverage/**', 'dist-lang/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -14,7 +14,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-require-imports': 'off',
       'import/no-extraneous-dependencies': ['error', {
-        devDependencies: ['test/**', 'bench/**', 'bin/**', 'scripts/**', 'lambda/**'],
+        devDependencies: ['test/**', 'sim/**', 'bench/**', 'bin/**', 'scripts/**', 'lambda/**', 'core/**'],
         peerDependencies: true,
         optionalDependencies: false,
       }],

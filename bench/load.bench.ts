@@ -2,7 +2,7 @@
  * Cold-start load benchmark: how long a fresh Node.js process takes to load the handler's code,
  * and how big that code is, side by side in one run with what the alternatives load:
  *
- * - **A** our bundle, lib/handler/index.js (everything it needs inlined);
+ * - **A** our bundle, assets/handler/index.js (everything it needs inlined);
  * - **G** `@aws-sdk/client-glue` alone, from node_modules (the CommonJS build Node resolves);
  * - **B** aws-cdk-lib's AwsCustomResource handler (custom-resource-handlers/.../aws-custom-resource-handler)
  *   plus `@aws-sdk/client-glue`, which that handler requires on its first Glue call (Lambda's
@@ -24,7 +24,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 
 const root = path.resolve(__dirname, '..');
-const bundle = path.join(root, 'lib', 'handler', 'index.js');
+const bundle = path.join(root, 'assets', 'handler', 'index.js');
 const awsCustomResourceHandler = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')),
   'custom-resource-handlers', 'dist', 'custom-resources', 'aws-custom-resource-handler', 'index.js');
 const glueEntry = require.resolve('@aws-sdk/client-glue');
@@ -38,7 +38,7 @@ interface Variant {
 }
 
 const variants: Variant[] = [
-  { key: 'A', label: 'GlueConnectionTest handler bundle (lib/handler/index.js)', modules: [bundle] },
+  { key: 'A', label: 'GlueConnectionTest handler bundle (assets/handler/index.js)', modules: [bundle] },
   { key: 'G', label: '@aws-sdk/client-glue alone', modules: [glueEntry] },
   { key: 'B', label: 'AwsCustomResource handler + @aws-sdk/client-glue', modules: [awsCustomResourceHandler, glueEntry] },
 ];
@@ -87,7 +87,7 @@ function codeSize(variant: Variant): { bytes: number; gzip: number; files: numbe
 }
 
 function main(): void {
-  if (!fs.existsSync(bundle)) throw new Error('lib/handler/index.js does not exist: run `npm run bundle` first.');
+  if (!fs.existsSync(bundle)) throw new Error('assets/handler/index.js does not exist: run `npm run bundle` first.');
   const loadBefore = os.loadavg()[0];
   for (const v of variants) sample(v); // warm the file cache
   const samples = new Map<string, Sample[]>(variants.map((v) => [v.key, []]));

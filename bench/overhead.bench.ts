@@ -2,7 +2,7 @@
  * The handler's own cost per event: its time minus the time the AWS endpoints took, and its
  * peak memory against the 256 MB its function is given.
  *
- * A fresh Node.js process (a cold Lambda container) loads the bundle (lib/handler/index.js) and
+ * A fresh Node.js process (a cold Lambda container) loads the bundle (assets/handler/index.js) and
  * runs events one after another, as a warm container does, against an HTTP endpoint in this
  * process that answers Glue, Secrets Manager and CloudFormation at once. The endpoint records,
  * for every request, how long it held it (from the whole request received to the answer sent);
@@ -25,7 +25,7 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 
 const root = path.resolve(__dirname, '..');
-const bundle = path.join(root, 'lib', 'handler', 'index.js');
+const bundle = path.join(root, 'assets', 'handler', 'index.js');
 const eventsPerKind = Number(process.env.BENCH_EVENTS ?? 200);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -126,7 +126,7 @@ const quantile = (values: number[], q: number) => {
 };
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(bundle)) throw new Error('lib/handler/index.js does not exist: run `npm run bundle` first.');
+  if (!fs.existsSync(bundle)) throw new Error('assets/handler/index.js does not exist: run `npm run bundle` first.');
   const held: Held[] = [];
   const server = await startEndpoint(held);
   const kinds = Object.keys(KINDS);

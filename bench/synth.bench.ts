@@ -489,13 +489,13 @@ const num = (x: number) => x.toLocaleString('en-US');
 const ok = (b: boolean) => (b ? 'yes' : '**no**');
 
 function handlerBundle() {
-  const file = path.join(ROOT, 'lib', 'handler', 'index.js');
+  const file = path.join(ROOT, 'assets', 'handler', 'index.js');
   if (!fs.existsSync(file)) return undefined;
   const data = fs.readFileSync(file);
-  const newestSource = Math.max(...filesUnder(path.join(ROOT, 'lambda')).map((f) => fs.statSync(f).mtimeMs),
-    fs.statSync(path.join(ROOT, 'lib', 'contract.ts')).mtimeMs);
+  const newestSource = Math.max(...['lambda', 'core', 'lib/contract', 'lib/private']
+    .flatMap((dir) => filesUnder(path.join(ROOT, dir))).map((f) => fs.statSync(f).mtimeMs));
   return {
-    file: 'lib/handler/index.js',
+    file: 'assets/handler/index.js',
     bytes: data.length,
     gzipBytes: zlib.gzipSync(data).length,
     gzip9Bytes: zlib.gzipSync(data, { level: 9 }).length,
@@ -515,9 +515,9 @@ function main(): void {
   const started = performance.now();
   const stale = staleCompiledLib();
   const bundle = handlerBundle();
-  if (!bundle) throw new Error('lib/handler/index.js is missing: run `npm run bundle` first');
+  if (!bundle) throw new Error('assets/handler/index.js is missing: run `npm run bundle` first');
   if (stale.length > 0) console.error(`warning: compiled lib/*.js older than its source (${stale.join(', ')}): run \`npm run build\``);
-  if (bundle.olderThanSources) console.error('warning: lib/handler/index.js is older than lambda/ sources: run `npm run bundle`');
+  if (bundle.olderThanSources) console.error('warning: assets/handler/index.js is older than its sources: run `npm run bundle`');
 
   // Warm-up: one synth of every (variant, N), which is also where sizes and counts are read.
   // The very first one also pays for loading aws-cdk-lib and compiling the template validator.

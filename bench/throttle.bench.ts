@@ -1,7 +1,7 @@
 /**
  * The load scenario at full size, for BENCHMARKS.md: 200 tests started at once through the
  * Provider framework against a local Glue that admits 2 TestConnections and 5 GetConnections a
- * second (test/load/run-load.ts has the set-up and the checks; test/load/load.test.ts runs 50 in
+ * second (sim/run-load.ts has the set-up and the checks; test/sim/load/load.test.ts runs 50 in
  * CI). Prints the report and writes bench/results/throttle.json.
  *
  *   npm run bundle && npx tsx bench/throttle.bench.ts     # BENCH_LOAD_TESTS=200, BENCH_TC_RATE=2, BENCH_GC_RATE=5
@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { formatLoadReport, runLoad } from '../test/load/run-load';
+import { formatLoadReport, runLoad } from '../sim/run-load';
 
 // The SDK's notice about this machine's Node.js 20 (the function runs a newer one), once per container.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const out = path.join(__dirname, 'results', process.env.BENCH_OUT || 'throttle.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, loadAverage: { before: loadBefore, after: loadAfter }, ...report }, null, 2)}\n`);
-  console.log(`${new Date().toISOString()}, bundle ${options.handlerBundle ?? 'lib/handler/index.js'}, Node ${process.version}, 1-min load ${loadBefore.toFixed(2)} before / ${loadAfter.toFixed(2)} after`);
+  console.log(`${new Date().toISOString()}, bundle ${options.handlerBundle ?? 'assets/handler/index.js'}, Node ${process.version}, 1-min load ${loadBefore.toFixed(2)} before / ${loadAfter.toFixed(2)} after`);
   console.log(formatLoadReport(report));
   if (report.problems > 0) process.exitCode = 1;
 }

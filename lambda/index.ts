@@ -20,14 +20,14 @@
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { FailureMode, MAX_REASON_LENGTH, ResultData, TestResult } from '../lib/contract';
-import { createClients } from './aws';
-import { Deadline } from './deadline';
-import { createLogger, Logger } from './log';
+import { FailureMode, MAX_REASON_LENGTH, ResultData, TestResult } from '../lib/contract/resource';
+import { createClients } from '../core/aws';
+import { Deadline } from '../core/deadline';
+import { createLogger, Logger } from '../core/log';
 import { parseProperties, TestSettings } from './properties';
-import { buildReason, clean, diagnose, errorName, Subject } from './reason';
-import { Redactor } from './redact';
-import { TestReport, testConnection } from './test-connection';
+import { buildReason, clean, diagnose, errorName, Subject } from '../core/reason';
+import { Redactor } from '../core/redact';
+import { TestReport, testConnection } from '../core/test-connection';
 
 /** Time kept back from the Lambda's remaining time, to answer before Lambda stops us. */
 const ANSWER_MARGIN_MS = 10_000;

@@ -6,9 +6,9 @@
  */
 import type { TestConnectionInput } from '@aws-sdk/client-glue';
 import {
-  FailureMode, isSecretTarget, NETWORK_PATH_IDENTITY_MEMBERS, NetworkInspection, NetworkPathIdentity, parsePointer, ResourceProperties,
-  SecretReference, TIMEOUT_LIMITS, validateRequest,
-} from '../lib/contract';
+  FailureMode, NETWORK_PATH_IDENTITY_MEMBERS, NetworkInspection, NetworkPathIdentity, ResourceProperties, SecretReference, TIMEOUT_LIMITS,
+} from '../lib/contract/resource';
+import { isSecretTarget, parsePointer, validateRequest } from '../lib/contract/request';
 
 /** A property the handler cannot use; the message names it. */
 export class PropertyError extends Error {

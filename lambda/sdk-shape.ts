@@ -1,5 +1,5 @@
 /**
- * Compile-time checks, nothing that runs: the request table of `lib/contract.ts` describes the
+ * Compile-time checks, nothing that runs: the request table of `lib/contract/request.ts` describes the
  * SDK's own TestConnection types member for member, and its ConnectionType,
  * ConnectionPropertyKey, AuthenticationType and OAuth2GrantType lists are the SDK's. An SDK
  * upgrade that adds a member or a value fails `tsc` here instead of being dropped silently.
@@ -9,9 +9,8 @@
  */
 import type * as sdk from '@aws-sdk/client-glue';
 import type {
-  AUTHENTICATION_TYPES, CONNECTION_PROPERTY_KEYS, CONNECTION_TYPES, OAUTH2_GRANT_TYPES, TEST_CONNECTION_REQUEST,
-  TestConnectionInputShape,
-} from '../lib/contract';
+  AUTHENTICATION_TYPES, CONNECTION_PROPERTY_KEYS, CONNECTION_TYPES, OAUTH2_GRANT_TYPES, TEST_CONNECTION_REQUEST, TestConnectionInputShape,
+} from '../lib/contract/request';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
 type Assert<T extends true> = T;

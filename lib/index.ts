@@ -1,10 +1,10 @@
-export { GlueConnectionTest, GlueConnectionTestOptions, GlueConnectionTestProps } from './glue-connection-test';
-export { GlueConnectionTestHandlerOptions } from './handler-options';
+export { GlueConnectionTest, GlueConnectionTestOptions, GlueConnectionTestProps } from './construct/glue-connection-test';
+export { GlueConnectionTestHandlerOptions } from './construct/handler-options';
 export {
   AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
   ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
-} from './test-connection-input';
-export { FailureMode, NetworkInspection, TestResult } from './contract';
-export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect';
-export { NetworkCheck } from './network-rules';
-export { GlueConnectionTestSnapshot } from './snapshot';
+} from './request/test-connection-input';
+export { FailureMode, NetworkInspection, TestResult } from './contract/resource';
+export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect/aspect';
+export { NetworkCheck } from './network/rules';
+export { GlueConnectionTestSnapshot } from './snapshot/snapshot';

@@ -1,10 +1,10 @@
-// Bundles the handler (lambda/index.ts) into lib/handler/index.js at build time, with the
+// Bundles the handler (lambda/index.ts) into assets/handler/index.js at build time, with the
 // AWS SDK clients inlined at the versions in package-lock.json (they have TestConnection), so
 // that users of the library need neither Docker nor esbuild and nothing is installed at run time.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'url';
 import path from 'path';
-import { copyFileSync, mkdirSync, readFileSync } from 'fs';
+import { readFileSync } from 'fs';
 
 /**
  * Makes the SDK's schema modules tree-shakable. A schema of a Query or XML protocol (EC2's)
@@ -38,7 +38,7 @@ const lambdaCredentialSources = {
 };
 const result = await build({
   entryPoints: [path.join(root, 'lambda', 'index.ts')],
-  outfile: path.join(root, 'lib', 'handler', 'index.js'),
+  outfile: path.join(root, 'assets', 'handler', 'index.js'),
   bundle: true,
   minify: true,
   platform: 'node',
@@ -57,7 +57,6 @@ const result = await build({
   logLevel: 'warning',
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-// The package ships dist/ (compiled by tsc): the construct there loads the bundle beside itself.
-mkdirSync(path.join(root, 'dist', 'handler'), { recursive: true });
-copyFileSync(path.join(root, 'lib', 'handler', 'index.js'), path.join(root, 'dist', 'handler', 'index.js'));
-console.log(`bundled lib/handler/index.js and dist/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);
+// One place for both the sources (lib/) and the package (dist/): the provider, at lib/construct/ or
+// dist/construct/, finds it at ../../assets/handler.
+console.log(`bundled assets/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);

@@ -6,7 +6,7 @@
 # output) gets exactly that aws-cdk-lib, so the main node_modules keeps the newest release that
 # the rest of the suite runs against. In the copy it then:
 #   1. compiles lib/ with jsii (the type check that matters: every API the library uses exists),
-#   2. type-checks lambda/ and bin/ with `tsc --strict`,
+#   2. type-checks lambda/, core/ and bin/ with `tsc --strict`,
 #   3. runs the construct suites (construct-level jest files; the handler suites do not load
 #      aws-cdk-lib, the e2e/fault/fuzz suites run against the newest release only),
 #   4. synthesizes the example app with the real `cdk synth`,
@@ -42,24 +42,24 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_O
 echo "check-floor: [1/5] jsii compile of lib/"
 npm run --silent compile
 npm run --silent bundle >/dev/null
-echo "check-floor: [2/5] tsc --strict of lambda/ and bin/"
+echo "check-floor: [2/5] tsc --strict of lambda/, core/ and bin/"
 # The test suites are type-checked against the newest release only: they use what users of the
 # newest have (cdk-nag 3 through Validations, the glue.Connection L2), which the floor predates.
 cat > tsconfig.floor.json <<'JSON'
-{ "extends": "./tsconfig.json", "include": ["lib/**/*.ts", "lambda/**/*.ts", "bin/**/*.ts"] }
+{ "extends": "./tsconfig.json", "include": ["lib/**/*.ts", "core/**/*.ts", "lambda/**/*.ts", "bin/**/*.ts"] }
 JSON
 npx tsc --noEmit -p tsconfig.floor.json
 echo "check-floor: [3/5] construct suites"
 # Every suite that builds stacks with aws-cdk-lib (the handler suites never load it; a new suite
 # is included by default), except those that need what only newer releases have. Left out:
-#   test/example-app.test.ts, test/compliance.test.ts: cdk-nag 3, which runs through
+#   test/construct/example-app.test.ts, test/construct/compliance.test.ts: cdk-nag 3, which runs through
 #     aws-cdk-lib's Validations (2.257); the example app itself is synthesized in step 4;
-#   test/aspect.test.ts: its app is built from aws-cdk-lib's glue.Connection L2, which the
+#   test/aspect/aspect.test.ts: its app is built from aws-cdk-lib's glue.Connection L2, which the
 #     floor does not have;
 # and by name, in the other suites, the tests of that L2 ("L2") and those that run cdk-nag
 # ("cdk-nag"). --ci: never writes a snapshot.
-mapfile -t suites < <(grep -l "from 'aws-cdk-lib" test/*.test.ts \
-  | grep -vxE 'test/(example-app|compliance|aspect)\.test\.ts')
+mapfile -t suites < <(grep -rl --include='*.test.ts' --exclude-dir=sim "from 'aws-cdk-lib" test | sort \
+  | grep -vxE 'test/(construct/example-app|construct/compliance|aspect/aspect)\.test\.ts')
 npx jest --ci --silent "${suites[@]}" --testNamePattern '^(?!.*(L2|cdk-nag))'
 echo "check-floor: [4/5] cdk synth of the example app"
 out="$scratch/cdk.out.floor"

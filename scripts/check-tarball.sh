@@ -10,13 +10,13 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 version="${1:-$(node -p "require('./package.json').devDependencies['aws-cdk-lib']")}"
-[[ -f .jsii && -f dist/handler/index.js ]] || { echo "check-tarball: build first (npm run build)" >&2; exit 1; }
+[[ -f .jsii && -f assets/handler/index.js ]] || { echo "check-tarball: build first (npm run build)" >&2; exit 1; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cdk-tarball-${version}-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 tarball="$work/$(npm pack --silent --ignore-scripts --pack-destination "$work")"
 contents="$(tar -tzf "$tarball")"
-for file in package/.jsii package/dist/handler/index.js package/dist/index.js; do
+for file in package/.jsii package/assets/handler/index.js package/dist/index.js; do
   grep -qx "$file" <<<"$contents" || { echo "check-tarball: $tarball has no ${file#package/}" >&2; exit 1; }
 done
 

@@ -4,7 +4,7 @@
  * Brings up the local simulation of test/sim (moto on 127.0.0.1 with an in-process Glue
  * TestConnection, a throwaway PostgreSQL cluster, a stand-in for CloudFormation's presigned
  * response URL), deploys the example app (bin/example-stack.ts) with the deployment simulation
- * the e2e suite uses (test/e2e/deploy.ts): as written; without the S3 gateway endpoint its Glue
+ * the e2e suite uses (sim/cloudformation.ts): as written; without the S3 gateway endpoint its Glue
  * connection needs (acknowledged, as for a route added outside CDK, so that the deploy-time test
  * meets it); with a forgotten connection that GlueConnectionTestAspect gates; and with the
  * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed. It prints what CloudFormation
@@ -12,10 +12,10 @@
  * Ctrl-C or an error. It prints no secret: every line it writes is checked against the
  * passwords it knows, and a line holding one is masked and makes the demo fail.
  */
-import { handlerBundleIsStale } from '../test/e2e/build-outputs';
-import { freePort, onProcessExit } from '../test/sim/lifecycle';
+import { handlerBundleIsStale } from '../sim/build-outputs';
+import { freePort, onProcessExit } from '../sim/lifecycle';
 
-type Deploy = typeof import('../test/e2e/deploy');
+type Deploy = typeof import('../sim/cloudformation');
 
 const WIDTH = 100;
 const secrets = new Set<string>();
@@ -56,7 +56,7 @@ function wrap(text: string, indent: string, firstIndent = indent): string[] {
 /** `npm run demo` bundles the handler first; run directly, the demo refuses a stale bundle. */
 function ensureCurrentBuild(): void {
   if (handlerBundleIsStale()) {
-    throw new Error('lib/handler/index.js is missing or older than lambda/: run `npm run demo` (it bundles first) or `npm run bundle`');
+    throw new Error('assets/handler/index.js is missing or older than its sources: run `npm run demo` (it bundles first) or `npm run bundle`');
   }
 }
 
@@ -81,11 +81,11 @@ interface Scenario {
   readonly refusedAtSynth?: boolean;
 }
 
-async function deployOnce(d: Deploy, sim: import('../test/e2e/deploy').Simulation, scenario: Scenario, n: number, of: number): Promise<boolean> {
+async function deployOnce(d: Deploy, sim: import('../sim/cloudformation').Simulation, scenario: Scenario, n: number, of: number): Promise<boolean> {
   say(`${n}/${of}  cdk deploy ${d.EXAMPLE_STACK_NAME}: ${scenario.title}`);
   for (const line of wrap(scenario.detail, '     ')) say(line);
   const started = Date.now();
-  let stack: import('../test/e2e/deploy').SynthesizedStack;
+  let stack: import('../sim/cloudformation').SynthesizedStack;
   try {
     stack = d.synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, customize: scenario.customize });
   } catch (e) {
@@ -99,7 +99,7 @@ async function deployOnce(d: Deploy, sim: import('../test/e2e/deploy').Simulatio
   if (scenario.refusedAtSynth) throw new Error(`cdk synth accepted "${scenario.title}", which it must refuse`);
   const unregister = onProcessExit(() => stack.remove());
   const synthMs = Date.now() - started;
-  let deployment: import('../test/e2e/deploy').Deployment | undefined;
+  let deployment: import('../sim/cloudformation').Deployment | undefined;
   try {
     const deployed = await d.deployExampleApp(sim, stack);
     deployment = deployed.deployment;
@@ -147,11 +147,11 @@ async function main(): Promise<number> {
   say('cdk-glue-connection-test: a LOCAL SIMULATION of `cdk deploy`. No AWS account is used; nothing leaves 127.0.0.1.');
   say();
   ensureCurrentBuild();
-  const d: Deploy = await import('../test/e2e/deploy');
+  const d: Deploy = await import('../sim/cloudformation');
 
   say('Starting moto (local AWS), PostgreSQL and a stand-in for CloudFormation\'s response URL...');
   const starting = Date.now();
-  let sim: import('../test/e2e/deploy').Simulation;
+  let sim: import('../sim/cloudformation').Simulation;
   try {
     sim = await d.startSimulation();
   } catch (e) {

@@ -1,0 +1,459 @@
+/**
+ * The synth-time reader of a Glue connection's network path: from the connection's
+ * PhysicalConnectionRequirements and connection properties it finds the resources of the app
+ * that make up the path (subnet, route table and association, routes and their targets,
+ * gateway and interface endpoints, security groups with their inline and separate rules, the
+ * network ACL, the VPC, the secret, an in-app database and its security groups), and fills
+ * the {@link NetworkPath} model of `network-rules.ts` from their definitions.
+ *
+ * It reads definitions resolved to CloudFormation (`resource-definition.ts`), so a path built
+ * with L2s, L1s or overrides reads the same. A reference it cannot follow (an imported VPC, a
+ * parameter, another stack's export) leaves the member unknown: the rules call that
+ * undecidable, never a violation.
+ */
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import {
+  DataStore, NetworkAcl, NetworkAclEntry, NetworkPath, PartialList, Route, RouteTable, RouteTargetKind, RulePeer,
+  SecurityGroup, SecurityGroupRule, Subnet, Vpc,
+} from './rules';
+import { isPlainObject, referencedIds, referenceOf } from '../private/cfn-values';
+import { definitionOf, ResourceDefinition } from '../private/resource-definition';
+
+/** A resource of the app with its definition, read once per discovery. */
+export interface PathResource {
+  readonly resource: CfnResource;
+  readonly logicalId: string;
+  readonly definition: ResourceDefinition;
+}
+
+/** What a resource is to the path; it decides which of its Refs identifies the path. */
+export enum PathRole {
+  VPC = 'VpcId',
+  SUBNET = 'SubnetId',
+  ROUTE_TABLE = 'RouteTableId',
+  NETWORK_ACL = 'NetworkAclId',
+  SECURITY_GROUP = 'SecurityGroupIds',
+  VPC_ENDPOINT = 'VpcEndpointIds',
+  ROUTE_TARGET = 'RouteTargetIds',
+  DATA_STORE_SECURITY_GROUP = 'DataStoreSecurityGroupIds',
+  SECRET = 'SecretArns',
+  /** Part of the path without an identity of its own (rules, associations, routes, the database). */
+  PART = '',
+}
+
+/** A connection's path as found in the app. */
+export interface DiscoveredPath {
+  /** The in-app resources of the path, with what each is to it, in a stable order. */
+  readonly resources: readonly { readonly part: PathResource; readonly role: PathRole }[];
+  /** The model the rules check. */
+  readonly model: NetworkPath;
+  /** SECRET_ID and AuthenticationConfiguration.SecretArn, resolved, with the in-app secret each names. */
+  readonly secrets: readonly { readonly value: unknown; readonly resource?: CfnResource }[];
+  /** AuthenticationConfiguration.KmsKeyArn, resolved. */
+  readonly kmsKeyArn?: unknown;
+}
+
+const SG = 'AWS::EC2::SecurityGroup';
+/** The types a path can hold: only these are indexed (a stack of 200 connections has 200 resources a path never holds). */
+const PATH_TYPES = /^AWS::(EC2|SecretsManager|RDS|Redshift)::/;
+const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Redshift::Cluster'];
+const ALL_TRAFFIC: SecurityGroupRule = { ipProtocol: '-1', peer: { cidr: '0.0.0.0/0' } };
+
+/** The resources of one stack by logical id and by type, with definitions read on first use. */
+export class StackResources {
+  private readonly byId = new Map<string, CfnResource>();
+  private readonly definitions = new Map<string, PathResource>();
+
+  constructor(public readonly stack: Stack) {
+    for (const c of stack.node.findAll()) {
+      if (CfnResource.isCfnResource(c) && PATH_TYPES.test(c.cfnResourceType) && Stack.of(c) === stack) {
+        this.byId.set(stack.resolve(c.logicalId) as string, c);
+      }
+    }
+  }
+
+  /** The resource a resolved `{ Ref }` or `{ 'Fn::GetAtt' }` points to, when it is of one of the types. */
+  public target(value: unknown, types?: readonly string[]): PathResource | undefined {
+    const id = referencedId(value);
+    const resource = id !== undefined ? this.byId.get(id) : undefined;
+    if (!resource || (types && !types.includes(resource.cfnResourceType))) return undefined;
+    return this.read(resource);
+  }
+
+  /** Every resource of the type whose property `member` points to `target`. */
+  public pointingAt(type: string, member: string, target: PathResource): PathResource[] {
+    return this.ofType(type).filter((r) => referencedId(r.definition.properties[member]) === target.logicalId);
+  }
+
+  public ofType(type: string): PathResource[] {
+    return [...this.byId.values()].filter((r) => r.cfnResourceType === type).map((r) => this.read(r));
+  }
+
+  /** Every in-app resource of the types that a resolved value refers to, anywhere inside it. */
+  public referencedIn(value: unknown, types: readonly string[]): PathResource[] {
+    return [...referencedIds(value)].map((id) => this.byId.get(id)).filter((r): r is CfnResource => !!r && types.includes(r.cfnResourceType))
+      .map((r) => this.read(r));
+  }
+
+  public read(resource: CfnResource): PathResource {
+    const logicalId = this.stack.resolve(resource.logicalId) as string;
+    let entry = this.definitions.get(logicalId);
+    if (!entry) {
+      entry = { resource, logicalId, definition: definitionOf(resource) };
+      this.definitions.set(logicalId, entry);
+    }
+    return entry;
+  }
+}
+
+/** What a person reads for a resource: the L2's path when the resource is an L2's default child. */
+export function labelOf(resource: IConstruct): string {
+  const scope = resource.node.scope;
+  return scope && scope.node.defaultChild === resource ? scope.node.path : resource.node.path;
+}
+
+/**
+ * Finds the in-app network path of a connection (an AWS::Glue::Connection of the app) and
+ * fills the rules' model from it.
+ */
+export function discoverPath(connection: CfnResource, index = new StackResources(Stack.of(connection))): DiscoveredPath {
+  const found = new Map<string, { part: PathResource; role: PathRole }>();
+  const add = (part: PathResource | undefined, role: PathRole) => {
+    if (part && !found.has(part.logicalId)) found.set(part.logicalId, { part, role });
+    return part;
+  };
+  const input = asObject(index.read(connection).definition.properties.connectionInput) ?? {};
+  const requirements = asObject(input.physicalConnectionRequirements);
+  const properties = asObject(input.connectionProperties);
+  const auth = asObject(input.authenticationConfiguration);
+
+  // Subnet, its VPC, route table, routes and network ACL.
+  const subnetPart = add(index.target(requirements?.subnetId, ['AWS::EC2::Subnet']), PathRole.SUBNET);
+  let vpcPart = subnetPart ? add(index.target(subnetPart.definition.properties.vpcId, ['AWS::EC2::VPC']), PathRole.VPC) : undefined;
+  const subnet = subnetPart ? readSubnet(index, subnetPart, vpcPart, add) : undefined;
+
+  // The connection's security groups.
+  const groupIds = requirements?.securityGroupIdList;
+  const securityGroups = Array.isArray(groupIds)
+    ? { items: groupIds.map((id) => readGroup(index, id, PathRole.SECURITY_GROUP, add)), complete: true } : undefined;
+  if (!vpcPart) {
+    const firstGroup = Array.isArray(groupIds) ? groupIds.map((id) => index.target(id, [SG])).find((g) => g) : undefined;
+    vpcPart = firstGroup ? add(index.target(firstGroup.definition.properties.vpcId, ['AWS::EC2::VPC']), PathRole.VPC) : undefined;
+  }
+  if (vpcPart) {
+    for (const endpoint of index.pointingAt('AWS::EC2::VPCEndpoint', 'vpcId', vpcPart)) {
+      if (endpoint.definition.properties.vpcEndpointType === 'Interface') add(endpoint, PathRole.VPC_ENDPOINT);
+    }
+  }
+
+  // The secret Glue reads, and an in-app database the URL or HOST names.
+  const secrets = [properties?.SECRET_ID, auth?.secretArn].filter((v) => v !== undefined).map((value) => {
+    const secret = index.referencedIn(value, ['AWS::SecretsManager::Secret'])[0];
+    add(secret, PathRole.SECRET);
+    if (secret) {
+      for (const attachment of index.pointingAt('AWS::SecretsManager::SecretTargetAttachment', 'secretId', secret)) add(attachment, PathRole.PART);
+    }
+    return { value, resource: secret?.resource };
+  });
+  const dataStore = readDataStore(index, properties, add);
+
+  const [connectionAz, subnetAz] = comparable(requirements?.availabilityZone, subnetPart?.definition.properties.availabilityZone);
+  const model: NetworkPath = {
+    connectionLabel: labelOf(connection),
+    availabilityZone: connectionAz,
+    subnet: subnet ? { ...subnet, availabilityZone: subnetAz } : undefined,
+    securityGroups,
+    vpc: vpcPart ? readVpc(vpcPart) : undefined,
+    dataStore,
+  };
+  const resources = [...found.values()].sort((a, b) => a.part.logicalId.localeCompare(b.part.logicalId));
+  return { resources, model, secrets, kmsKeyArn: auth?.kmsKeyArn };
+}
+
+type Add = (part: PathResource | undefined, role: PathRole) => PathResource | undefined;
+
+function readSubnet(index: StackResources, subnetPart: PathResource, vpcPart: PathResource | undefined, add: Add): Subnet {
+  const props = subnetPart.definition.properties;
+  const cidrBlock = typeof props.cidrBlock === 'string' ? props.cidrBlock : undefined;
+  const association = index.pointingAt('AWS::EC2::SubnetRouteTableAssociation', 'subnetId', subnetPart)[0];
+  add(association, PathRole.PART);
+  const tablePart = association ? add(index.target(association.definition.properties.routeTableId, ['AWS::EC2::RouteTable']), PathRole.ROUTE_TABLE) : undefined;
+  const aclAssociation = index.pointingAt('AWS::EC2::SubnetNetworkAclAssociation', 'subnetId', subnetPart)[0];
+  add(aclAssociation, PathRole.PART);
+  const aclPart = aclAssociation ? add(index.target(aclAssociation.definition.properties.networkAclId, ['AWS::EC2::NetworkAcl']), PathRole.NETWORK_ACL) : undefined;
+  return {
+    key: subnetPart.logicalId,
+    label: labelOf(subnetPart.resource),
+    cidrBlock,
+    availableIpAddressCount: addressesOf(cidrBlock),
+    routeTable: tablePart ? readRouteTable(index, tablePart, vpcPart, add) : undefined,
+    networkAcl: aclPart ? readNetworkAcl(index, aclPart, add) : undefined,
+  };
+}
+
+/** A new subnet's free addresses: its size less the 5 that AWS reserves in every subnet. */
+function addressesOf(cidr: string | undefined): number | undefined {
+  const bits = cidr ? /^\d{1,3}(\.\d{1,3}){3}\/(\d{1,2})$/.exec(cidr)?.[2] : undefined;
+  return bits !== undefined ? 2 ** (32 - Number(bits)) - 5 : undefined;
+}
+
+function readRouteTable(index: StackResources, tablePart: PathResource, vpcPart: PathResource | undefined, add: Add): RouteTable {
+  const routes: Route[] = [{ target: RouteTargetKind.LOCAL }];
+  let complete = true;
+  for (const route of index.pointingAt('AWS::EC2::Route', 'routeTableId', tablePart)) {
+    add(route, PathRole.PART);
+    const p = route.definition.properties;
+    const [kind, targetValue] = routeTarget(index, p);
+    const targetPart = add(index.target(targetValue), PathRole.ROUTE_TARGET);
+    if (targetPart?.resource.cfnResourceType === 'AWS::EC2::InternetGateway') {
+      for (const attachment of index.pointingAt('AWS::EC2::VPCGatewayAttachment', 'internetGatewayId', targetPart)) add(attachment, PathRole.PART);
+    }
+    const destination = p.destinationCidrBlock ?? p.destinationIpv6CidrBlock;
+    if (destination !== undefined && typeof destination !== 'string') complete = false;
+    routes.push({
+      target: kind,
+      targetLabel: targetPart ? labelOf(targetPart.resource) : typeof targetValue === 'string' ? targetValue : undefined,
+      destinationCidr: typeof destination === 'string' ? destination : undefined,
+    });
+  }
+  // Gateway endpoints associated with the route table are routes to their service.
+  for (const endpoint of index.ofType('AWS::EC2::VPCEndpoint')) {
+    const p = endpoint.definition.properties;
+    if ((p.vpcEndpointType ?? 'Gateway') !== 'Gateway') continue;
+    const tables = p.routeTableIds;
+    const listed = Array.isArray(tables) && tables.some((t) => referencedId(t) === tablePart.logicalId);
+    if (!listed) {
+      // A token list might hold this table; an endpoint of another VPC cannot.
+      if (!Array.isArray(tables) && tables !== undefined && (!vpcPart || referencedId(p.vpcId) === vpcPart.logicalId)) complete = false;
+      continue;
+    }
+    add(endpoint, PathRole.VPC_ENDPOINT);
+    const service = flatten(p.serviceName);
+    routes.push({
+      target: service === undefined ? RouteTargetKind.OTHER : /\.s3$/.test(service) ? RouteTargetKind.S3_GATEWAY_ENDPOINT : RouteTargetKind.OTHER_GATEWAY_ENDPOINT,
+      targetLabel: labelOf(endpoint.resource),
+    });
+    if (service === undefined) complete = false;
+  }
+  return { key: tablePart.logicalId, label: labelOf(tablePart.resource), routes: { items: routes, complete } };
+}
+
+function routeTarget(index: StackResources, p: Record<string, unknown>): [RouteTargetKind, unknown] {
+  if (p.natGatewayId !== undefined) return [RouteTargetKind.NAT_GATEWAY, p.natGatewayId];
+  if (p.transitGatewayId !== undefined) return [RouteTargetKind.TRANSIT_GATEWAY, p.transitGatewayId];
+  if (p.vpcPeeringConnectionId !== undefined) return [RouteTargetKind.VPC_PEERING, p.vpcPeeringConnectionId];
+  if (p.instanceId !== undefined) return [RouteTargetKind.INSTANCE, p.instanceId];
+  if (p.networkInterfaceId !== undefined) return [RouteTargetKind.INSTANCE, p.networkInterfaceId];
+  if (p.gatewayId !== undefined) {
+    const gateway = index.target(p.gatewayId);
+    const internet = gateway ? gateway.resource.cfnResourceType === 'AWS::EC2::InternetGateway'
+      : typeof p.gatewayId === 'string' && p.gatewayId.startsWith('igw-');
+    return [internet ? RouteTargetKind.INTERNET_GATEWAY : RouteTargetKind.OTHER, p.gatewayId];
+  }
+  const other = p.vpcEndpointId ?? p.carrierGatewayId ?? p.localGatewayId ?? p.egressOnlyInternetGatewayId ?? p.coreNetworkArn;
+  return [RouteTargetKind.OTHER, other];
+}
+
+function readNetworkAcl(index: StackResources, aclPart: PathResource, add: Add): NetworkAcl {
+  const entries: NetworkAclEntry[] = [];
+  let complete = true;
+  for (const entry of index.pointingAt('AWS::EC2::NetworkAclEntry', 'networkAclId', aclPart)) {
+    add(entry, PathRole.PART);
+    const p = entry.definition.properties;
+    const ports = asObject(p.portRange);
+    const ruleNumber = toNumber(p.ruleNumber);
+    const protocol = p.protocol !== undefined ? String(p.protocol) : undefined;
+    const cidr = p.cidrBlock ?? p.ipv6CidrBlock;
+    const egress = p.egress === undefined ? false : toBoolean(p.egress);
+    if (ruleNumber === undefined || protocol === undefined || !/^-?\d+$/.test(protocol) || egress === undefined
+      || (cidr !== undefined && typeof cidr !== 'string') || (ports && (toNumber(ports.from) === undefined || toNumber(ports.to) === undefined))) {
+      complete = false;
+      continue;
+    }
+    entries.push({
+      ruleNumber, egress, protocol,
+      allow: String(p.ruleAction).toLowerCase() === 'allow',
+      cidr: cidr as string | undefined,
+      fromPort: ports ? toNumber(ports.from) : undefined,
+      toPort: ports ? toNumber(ports.to) : undefined,
+    });
+  }
+  return { key: aclPart.logicalId, label: labelOf(aclPart.resource), entries: { items: entries, complete } };
+}
+
+/** A security group by the id the connection or a database gives, with its rules when it is in the app. */
+function readGroup(index: StackResources, id: unknown, role: PathRole, add: Add): SecurityGroup {
+  const group = add(index.target(id, [SG]), role);
+  if (!group) {
+    const literal = typeof id === 'string';
+    return { key: groupKey(index, id) ?? JSON.stringify(id), label: literal ? id : 'a security group outside the app' };
+  }
+  const p = group.definition.properties;
+  const ingress = ruleList(p.securityGroupIngress, 'ingress', index, []);
+  const separateIngress = index.pointingAt('AWS::EC2::SecurityGroupIngress', 'groupId', group);
+  const separateEgress = index.pointingAt('AWS::EC2::SecurityGroupEgress', 'groupId', group);
+  for (const r of [...separateIngress, ...separateEgress]) add(r, PathRole.PART);
+  const inline = p.securityGroupEgress;
+  // Without egress rules of its own, EC2 gives a VPC security group one that allows all traffic out.
+  const egress = inline === undefined || (Array.isArray(inline) && inline.length === 0)
+    ? { items: [ALL_TRAFFIC], complete: true } : ruleList(inline, 'egress', index, []);
+  return {
+    key: groupKey(index, id)!,
+    label: labelOf(group.resource),
+    ingress: merge(ingress, ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, [])),
+    egress: merge(egress, ruleList(separateEgress.map((r) => r.definition.properties), 'egress', index, [])),
+  };
+}
+
+/** A group's identity for comparisons: its GroupId intrinsic when in the app (Ref and GroupId name the same group), else the literal. */
+function groupKey(index: StackResources, id: unknown): string | undefined {
+  const group = index.target(id, [SG]);
+  if (group) return JSON.stringify({ 'Fn::GetAtt': [group.logicalId, 'GroupId'] });
+  return typeof id === 'string' ? id : undefined;
+}
+
+function ruleList(value: unknown, direction: 'ingress' | 'egress', index: StackResources, items: SecurityGroupRule[]): PartialList<SecurityGroupRule> {
+  if (value === undefined) return { items, complete: true };
+  if (!Array.isArray(value)) return { items, complete: false };
+  let complete = true;
+  for (const raw of value) {
+    const rule = readRule(asObject(raw), direction, index);
+    if (rule) items.push(rule);
+    else complete = false;
+  }
+  return { items, complete };
+}
+
+function readRule(p: Record<string, unknown> | undefined, direction: 'ingress' | 'egress', index: StackResources): SecurityGroupRule | undefined {
+  if (!p || (typeof p.ipProtocol !== 'string' && typeof p.ipProtocol !== 'number')) return undefined;
+  const ipProtocol = String(p.ipProtocol).toLowerCase();
+  const fromPort = toNumber(p.fromPort);
+  const toPort = toNumber(p.toPort);
+  const portsMatter = !['-1', 'all'].includes(ipProtocol);
+  if (portsMatter && ((p.fromPort !== undefined && fromPort === undefined) || (p.toPort !== undefined && toPort === undefined))) return undefined;
+  const [groupMember, prefixMember] = direction === 'ingress'
+    ? ['sourceSecurityGroupId', 'sourcePrefixListId'] : ['destinationSecurityGroupId', 'destinationPrefixListId'];
+  let peer: RulePeer | undefined;
+  if (p[groupMember] !== undefined) {
+    const key = groupKey(index, p[groupMember]);
+    peer = key !== undefined ? { groupKey: key } : undefined;
+  } else if (p.cidrIp !== undefined || p.cidrIpv6 !== undefined) {
+    const cidr = p.cidrIp ?? p.cidrIpv6;
+    peer = typeof cidr === 'string' ? { cidr } : undefined;
+  } else if (typeof p[prefixMember] === 'string') {
+    peer = { prefixListId: p[prefixMember] as string };
+  }
+  return { ipProtocol, fromPort, toPort, peer };
+}
+
+function merge(a: PartialList<SecurityGroupRule>, b: PartialList<SecurityGroupRule>): PartialList<SecurityGroupRule> {
+  return { items: [...a.items, ...b.items], complete: a.complete && b.complete };
+}
+
+function readVpc(vpcPart: PathResource): Vpc {
+  const p = vpcPart.definition.properties;
+  return {
+    key: vpcPart.logicalId,
+    label: labelOf(vpcPart.resource),
+    // CloudFormation's defaults: DNS resolution on, DNS hostnames off.
+    enableDnsSupport: p.enableDnsSupport === undefined ? true : toBoolean(p.enableDnsSupport),
+    enableDnsHostnames: p.enableDnsHostnames === undefined ? false : toBoolean(p.enableDnsHostnames),
+  };
+}
+
+/** The default port of each database engine, by a word of its JDBC subprotocol or RDS engine name. */
+const DEFAULT_PORTS: readonly [RegExp, number][] = [
+  [/postgres/, 5432], [/mysql|mariadb|^aurora$/, 3306], [/oracle/, 1521], [/sqlserver/, 1433], [/redshift/, 5439],
+];
+
+const HOST_MARK = '\u0000host\u0000';
+
+function readDataStore(index: StackResources, properties: Record<string, unknown> | undefined, add: Add): DataStore | undefined {
+  if (!properties) return undefined;
+  const url = properties.JDBC_CONNECTION_URL;
+  const source = url ?? properties.HOST;
+  if (source === undefined) return undefined;
+  const database = index.referencedIn(source, DATABASE_TYPES)[0];
+  add(database, PathRole.PART);
+  const db = database?.definition.properties;
+  const engine = String(database?.resource.cfnResourceType === 'AWS::Redshift::Cluster' ? 'redshift' : db?.engine ?? '');
+  const dbPort = toNumber(db?.port) ?? DEFAULT_PORTS.find(([re]) => re.test(engine))?.[1];
+
+  // The URL (or HOST and PORT) as text, the database's endpoint standing in for its tokens.
+  const text = flatten(source, (ref) => {
+    if (database && ref.id === database.logicalId) return ref.attribute?.endsWith('.Port') ? (dbPort !== undefined ? String(dbPort) : undefined) : HOST_MARK;
+    return undefined;
+  });
+  let host: string | undefined;
+  let port: number | undefined;
+  if (url !== undefined) {
+    const m = text !== undefined ? /^jdbc:([^/@]*?)(?:\/\/@?|@)\[?([^:/;?\]]+)\]?(?::(\d+))?/.exec(text) : null;
+    host = m?.[2];
+    port = m?.[3] !== undefined ? Number(m[3]) : m ? DEFAULT_PORTS.find(([re]) => re.test(m[1]))?.[1] : undefined;
+  } else {
+    host = text;
+    port = toNumber(flatten(properties.PORT, (ref) => (database && ref.id === database.logicalId && dbPort !== undefined ? String(dbPort) : undefined)));
+  }
+  const label = database ? labelOf(database.resource) : host;
+  if (host === HOST_MARK) host = database ? `the endpoint of ${label}` : undefined;
+  const groupIds = db?.vpcSecurityGroups ?? db?.vpcSecurityGroupIds;
+  const securityGroups = Array.isArray(groupIds)
+    ? { items: groupIds.map((id) => readGroup(index, id, PathRole.DATA_STORE_SECURITY_GROUP, add)), complete: true } : undefined;
+  return { host, port, securityGroups, label };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolved CloudFormation values
+
+/** The logical id a `{ Ref }` or `{ 'Fn::GetAtt' }` names. */
+export function referencedId(value: unknown): string | undefined {
+  const ref = referenceOf(value);
+  return ref?.id;
+}
+
+/**
+ * A resolved value as text: a literal, or an `Fn::Join` of literals and references that
+ * `reference` can put into words. Undefined when any piece is unknown.
+ */
+function flatten(value: unknown, reference: (ref: { id: string; attribute?: string }) => string | undefined = () => undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  const ref = referenceOf(value);
+  if (ref) return reference(ref);
+  const join = asObject(value)?.['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    const parts = join[1].map((part: unknown) => flatten(part, reference));
+    return parts.every((p: string | undefined) => p !== undefined) ? parts.join(join[0]) : undefined;
+  }
+  // A region or partition in a service name: `com.amazonaws.<region>.s3` still names S3.
+  const pseudo = asObject(value)?.Ref;
+  if (typeof pseudo === 'string' && pseudo.startsWith('AWS::')) return `<${pseudo}>`;
+  return undefined;
+}
+
+/**
+ * Two resolved values as strings a rule may compare: both literals, or the same intrinsic
+ * (`Fn::Select` of `Fn::GetAZs` in an environment-agnostic stack) as the same string. A literal
+ * against an intrinsic is unknown: the intrinsic may resolve to it.
+ */
+function comparable(a: unknown, b: unknown): [string | undefined, string | undefined] {
+  if (typeof a === 'string' && typeof b === 'string') return [a, b];
+  if (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b)) return [JSON.stringify(a), JSON.stringify(b)];
+  return [undefined, typeof b === 'string' ? b : undefined];
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return isPlainObject(value) ? value : undefined;
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  return typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function toBoolean(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * A CloudFormation resource's final definition as this library reads it: the L1's typed
+ * properties, read through the public `IInspectable.inspect()` that every generated L1
+ * implements (what `cdk synth` writes to tree.json), resolved with the public `Stack.resolve`,
+ * with the resource's raw overrides (`addPropertyOverride`, `addOverride('Properties...')`)
+ * merged in.
+ *
+ * aws-cdk-lib has no public way to read a resource's overrides: `addOverride` keeps them in a
+ * private field that only the internal `_toCloudFormation()` renders. Every other part of the
+ * definition is read through public API; the overrides alone are read in
+ * {@link propertyOverrides}, the one place of the library that touches a non-public member.
+ * Without it, a connection changed by `addPropertyOverride` (a documented escape hatch) would
+ * be tested, granted and analysed as it was before the override.
+ */
+import { CfnResource, Stack, TreeInspector } from 'aws-cdk-lib';
+import { isPlainObject, mergeOverride } from './cfn-values';
+
+/** A resource's type and its resolved properties, in the L1's camelCase with overrides merged in. */
+export interface ResourceDefinition {
+  readonly type: string;
+  /** Resolved: tokens become CloudFormation intrinsics (`{ Ref }`, `{ 'Fn::GetAtt' }`, ...). */
+  readonly properties: Record<string, unknown>;
+}
+
+const TYPE_ATTRIBUTE = 'aws:cdk:cloudformation:type';
+const PROPS_ATTRIBUTE = 'aws:cdk:cloudformation:props';
+
+/**
+ * The definition of `resource` at the time of the call: call it when the app is final (an
+ * Aspect, a validation or a Lazy value), never from a constructor. `knownProperties` stands in
+ * for the typed properties of a resource that is not inspectable (a custom resource).
+ */
+export function definitionOf(resource: CfnResource, knownProperties?: object): ResourceDefinition {
+  const stack = Stack.of(resource);
+  const inspector = new TreeInspector();
+  const inspectable = resource as Partial<{ inspect(i: TreeInspector): void }>;
+  if (typeof inspectable.inspect === 'function') inspectable.inspect(inspector);
+  // A plain CfnResource (a custom resource) is not inspectable: its maker passes the properties it gave.
+  const typed = stack.resolve(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
+  const overrides = stack.resolve(propertyOverrides(resource)) as Record<string, unknown> | undefined;
+  const properties = (isPlainObject(overrides) ? mergeOverride(typed ?? {}, overrides) : typed ?? {}) as Record<string, unknown>;
+  return { type: (inspector.attributes[TYPE_ATTRIBUTE] as string | undefined) ?? resource.cfnResourceType, properties };
+}
+
+/**
+ * The raw property overrides of a resource (`Properties.` of its overrides), PascalCase as the
+ * user wrote them, with tokens; undefined when it has none. The only non-public read of the
+ * library (see the module comment): every reader of overrides calls it, so it is the one place
+ * to change if aws-cdk-lib ever adds a public accessor.
+ */
+export function propertyOverrides(resource: CfnResource): Record<string, unknown> | undefined {
+  const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
+  return raw && isPlainObject(raw.Properties) ? raw.Properties : undefined;
+}
