@@ -1,5 +1,5 @@
 /**
- * The deploy-time reader of Glue's network rules (lib/network/rules.ts, DESIGN.md decision 10):
+ * The deploy-time reader of Glue's network rules (lib/network/rules.ts, docs/decisions.md, decision 10):
  * it reads a connection's network path from Glue's GetConnection and EC2's Describe APIs, fills
  * the rules' NetworkPath model, and lets the rules name what is broken. The synth-time reader
  * fills the same model from the app; neither knows the rules.

@@ -11,8 +11,8 @@
  * - `httpRequest` PUTs the response to the response endpoint. The runtime's own httpRequest
  *   is HTTPS to the URL's hostname with no port (it drops the ResponseURL's port, harmless
  *   against S3's 443); the replacement sends the same request over HTTP to the endpoint's port.
- *   The runtime hands our handler the real ResponseURL (it is in the event; Decision 1 says the
- *   handler never uses it).
+ *   The runtime hands our handler the real ResponseURL (it is in the event; the handler never
+ *   uses it: docs/decisions.md, decision 1).
  *
  * The runtime and the bundle are loaded by a small CommonJS loader, in this realm (so that
  * under jest they share this module's `process.env`), with `console` bound to a recorder:

@@ -137,7 +137,7 @@ const SINGLE_LINE = /^[\u0020-\uD7FF\uE000-\uFFFD\t\u{10000}-\u{10FFFF}]*$/u;
  * renderer and prop paths, `fromRequestJson`, the checks of {@link validateRequest}, the
  * handler's parser and the secret targets. The API types below are derived from it, and
  * compile-time checks hold it to the SDK's types (`lambda/sdk-shape.ts`) and to the
- * construct's public interfaces (`test/input-shape.test.ts`).
+ * construct's public interfaces (`test/request/test-connection-input.test.ts`).
  */
 export const TEST_CONNECTION_REQUEST = {
   type: 'structure',

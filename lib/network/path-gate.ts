@@ -1,5 +1,5 @@
 /**
- * Watches the tested connection's network path for one GlueConnectionTest (DESIGN.md,
+ * Watches the tested connection's network path for one GlueConnectionTest (docs/decisions.md,
  * decision 9): once the app is final it finds the connection (the `connection` prop, or the
  * in-app connection of that name) and the resources of its path, and
  *

@@ -1,5 +1,5 @@
 /**
- * Glue's network rules for a connection in a VPC, written once and read twice (DESIGN.md,
+ * Glue's network rules for a connection in a VPC, written once and read twice (docs/decisions.md,
  * decision 10): the construct fills a {@link NetworkPath} from the synthesized app and refuses
  * a definite violation at `cdk synth`; the handler fills one from EC2's Describe APIs and names
  * the broken piece in the reason of a failed test. Neither reader knows the rules; the rules

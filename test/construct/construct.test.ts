@@ -178,7 +178,7 @@ describe('a connection defined in the same app', () => {
 });
 
 describe('synth-time validation', () => {
-  test('refuses neither a name, a connection nor an input', () => {
+  test('golden: refuses neither a name, a connection nor an input', () => {
     expect(errorOf({})).toBe('GlueConnectionTest TestStack/Test: give one of connectionName (an existing connection), connection (a CfnConnection or Connection in this app) or testConnectionInput (a definition to test)');
   });
 

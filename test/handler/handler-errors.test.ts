@@ -78,7 +78,7 @@ describe('each error Glue declares for TestConnection', () => {
     expect(reason).toMatch(/^[\x20-\x7e]*$/);
   });
 
-  test('a subnet without a route to S3: the exact reason names the subnet', async () => {
+  test('golden: a subnet without a route to S3: the exact reason names the subnet', async () => {
     const reason = await reasonFor(awsError('InvalidInputException',
       `VPC S3 endpoint validation failed for SubnetId: ${SUBNET}. VPC: vpc-0a1b2c3d4e5f60718.`));
 

@@ -73,7 +73,7 @@ function path({ s3 = true, selfRule = true } = {}): void {
   ec2Mock.on(DescribeVpcAttributeCommand, { Attribute: 'enableDnsHostnames' }).resolves({ EnableDnsHostnames: { Value: true } });
 }
 
-test('a network failure of a named connection: the inspection asks EC2 about exactly its path, and the reason names the route table', async () => {
+test('golden: a network failure of a named connection: the inspection asks EC2 about exactly its path, and the reason names the route table', async () => {
   path({ s3: false });
   glueMock.on(TestConnectionCommand).rejects(awsError('InvalidInputException', S3_MESSAGE));
 

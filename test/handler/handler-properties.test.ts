@@ -13,7 +13,7 @@ const byName = (extra: Record<string, unknown>) => ({ ConnectionName: 'orders-db
 const reasonFor = async (properties: Record<string, unknown>) => (await failureOf(createEvent(properties))).message;
 
 describe('exact messages', () => {
-  test('a TimeoutSeconds that is not a number is refused', async () => {
+  test('golden: a TimeoutSeconds that is not a number is refused', async () => {
     expect(await reasonFor(byName({ TimeoutSeconds: 'abc' }))).toBe('Glue connection "orders-db" could not be tested (configuration): '
       + `PropertyError: TimeoutSeconds: must be a whole number of seconds from 30 to 600 (got "abc")${FIX}`);
   });
