@@ -12,6 +12,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ExampleStack } from '../../bin/example-stack';
 
 const ROOT = path.join(__dirname, '..', '..');
+// What users synthesize is checked with aws-cdk-lib's template validator on (test/setup-env.ts
+// turns it off elsewhere); the `cdk synth` child process inherits it.
+process.env.CDK_VALIDATION = 'true';
 
 /** Asset hashes change with every change of the bundle; the snapshot keeps their place, not their value. */
 function withoutAssetHashes(template: unknown): unknown {

@@ -7,6 +7,9 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
+// What users synthesize is checked with aws-cdk-lib's template validator on (test/setup-env.ts
+// turns it off elsewhere); the `cdk synth` child process inherits it.
+process.env.CDK_VALIDATION = 'true';
 
 /** The README's complete app: its one `ts nofixture` block. */
 function quickStart(): string {
