@@ -386,7 +386,13 @@ class LocalAwsFront implements LocalAws {
       const fault = this.faults?.(request.service, request.operation, request.body);
       if (fault) entry.fault = fault.kind;
       if (fault?.kind === 'delay') {
-        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        // A client that gives up (its deadline aborted the request) ends the wait: a late
+        // answer nobody reads holds no timer and no socket open after the run.
+        const answered = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(true), fault.ms);
+          res.once('close', () => { clearTimeout(timer); resolve(false); });
+        });
+        if (!answered) return;
       } else if (fault) {
         return injectFault(fault, request, req, res);
       }

@@ -73,6 +73,8 @@ export const FAULT_GLUE_RATE_LIMITS = {};
 export const LONG_TIMEOUT_S = 80;
 /** The handler's Lambda timeout for events whose Glue answers past the deadline: a 2 s deadline. */
 export const TIGHT_TIMEOUT_S = 12;
+/** How much later than a tight event's deadline a "slow past the deadline" answer comes: far more than any scheduling delay. */
+const PAST_DEADLINE_MS = (TIGHT_TIMEOUT_S * 1000 - 10_000) + 30_000;
 /** What the handler keeps back from its remaining time to answer in (lambda/index.ts). */
 const ANSWER_MARGIN_MS = 10_000;
 /** The attempts per request failing with non-throttling transient errors (core/aws.ts, DEFAULT_MAX_ATTEMPTS). */
@@ -289,7 +291,11 @@ export function planEvents(seed: number, count: number): EventPlan[] {
       case 'slow past the deadline':
         // A rollback Update reads the stack status first, which must not race a 2 s deadline.
         if (type !== 'RollbackUpdate') handlerTimeoutSeconds = TIGHT_TIMEOUT_S;
-        glueFaults = [{ fault: { kind: 'delay', ms: (TIGHT_TIMEOUT_S * 1000 - ANSWER_MARGIN_MS) + int(random, 300, 1500) }, label: 'glue: slow answer past the deadline' }];
+        // Far past it, not just past it: on a loaded machine the handler's process can be
+        // descheduled across its deadline and wake to an answer that arrived a moment after it,
+        // which it then reads before its deadline timer runs. An answer 30 s late is never read
+        // first; the local Glue drops it as soon as the handler hangs up.
+        glueFaults = [{ fault: { kind: 'delay', ms: PAST_DEADLINE_MS + int(random, 0, 5_000) }, label: 'glue: slow answer past the deadline' }];
         glueOutcome = { outcome: 'FAIL', category: 'timeout', errorName: 'DeadlineExceeded' };
         break;
       case 'IN_PROGRESS, then READY':
