@@ -3,15 +3,15 @@
  * (GlueClient, EC2Client) to the local Glue and to moto. One scenario per finding, one with
  * three findings at once, and the inspection denied.
  */
-import { NetworkCheck } from '../../lib/network/rules';
-import { createClients } from '../../core/aws';
-import { Deadline } from '../../core/deadline';
-import { Inspection, inspectNetwork } from '../../core/inspect-network';
-import { buildReason } from '../../core/reason';
-import { Redactor } from '../../core/redact';
-import { child, childText, createEc2Client, Ec2Client, filters, items } from '../../sim/ec2';
-import { DEFAULT_GLUE_RATE_LIMITS, LocalAws, startLocalAws } from '../../sim/local-aws';
-import { createConnection, createNetwork, Network, NetworkOptions } from '../../sim/seed';
+import { NetworkCheck } from '../../../lib/network/rules';
+import { createClients } from '../../../core/aws';
+import { Deadline } from '../../../core/deadline';
+import { Inspection, inspectNetwork } from '../../../core/inspect-network';
+import { buildReason } from '../../../core/reason';
+import { Redactor } from '../../../core/redact';
+import { child, childText, createEc2Client, Ec2Client, filters, items } from '../../../sim/ec2';
+import { DEFAULT_GLUE_RATE_LIMITS, LocalAws, startLocalAws } from '../../../sim/local-aws';
+import { createConnection, createNetwork, Network, NetworkOptions } from '../../../sim/seed';
 
 let aws: LocalAws;
 let ec2Query: Ec2Client;

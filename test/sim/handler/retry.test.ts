@@ -11,10 +11,10 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
-import { createClients, RetryWindow } from '../../core/aws';
-import { Deadline } from '../../core/deadline';
-import type { Logger } from '../../core/log';
-import { testConnectionShareMs } from '../../core/test-connection';
+import { createClients, RetryWindow } from '../../../core/aws';
+import { Deadline } from '../../../core/deadline';
+import type { Logger } from '../../../core/log';
+import { testConnectionShareMs } from '../../../core/test-connection';
 
 /** What the endpoint answers to the n-th request (0-based); undefined: a success. */
 type Script = (n: number) => { status: number; type: string; message: string; delayMs?: number } | undefined;
