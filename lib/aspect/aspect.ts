@@ -2,12 +2,12 @@
  * GlueConnectionTestAspect: one line that tests every Glue connection of an app and gates every
  * Glue resource that uses one.
  */
-import { Annotations, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { IConstruct } from 'constructs';
+import { assemblyDescendants, assemblyOf } from '../private/assembly';
 import {
-  catalogKey, connectionCatalogKey, connectionFieldOf, connectionUsesOf, literalConnectionName, literalConnectionType,
-  nameOrConnection,
+  connectionFieldOf, connectionKey, connectionUsesOf, keyOfConnection, literalConnectionType, nameOrConnection,
 } from '../private/connection-references';
 import { TESTABLE_CONNECTION_TYPES } from '../contract/request';
 import { GlueConnectionTest, GlueConnectionTestOptions } from '../construct/glue-connection-test';
@@ -176,7 +176,7 @@ export class GlueConnectionTestAspect implements IAspect {
       if ('connection' in use) {
         connections = [use.connection];
       } else {
-        const key = `${catalogKey(resource)}/${use.name}`;
+        const key = connectionKey(resource, use.name);
         connections = index.connectionsByName.get(key) ?? [];
         tests = [...index.testsByName.get(key) ?? []];
         if (connections.length === 0 && tests.length === 0) {
@@ -206,11 +206,11 @@ export class GlueConnectionTestAspect implements IAspect {
   private testsOf(connection: glue.CfnConnection, create: boolean): GlueConnectionTest[] {
     const index = this.testIndex();
     const owner = ownerOf(connection);
-    const name = literalConnectionName(connection);
+    const key = keyOfConnection(connection);
     const added = owner.node.tryFindChild(TEST_ID);
     const tests = new Set<GlueConnectionTest>([
       ...index.testsByConnection.get(connection) ?? [],
-      ...name !== undefined ? index.testsByName.get(`${connectionCatalogKey(connection)}/${name}`) ?? [] : [],
+      ...key !== undefined ? index.testsByName.get(key) ?? [] : [],
       ...added instanceof GlueConnectionTest ? [added] : [],
     ]);
     if (tests.size === 0 && create) {
@@ -248,7 +248,7 @@ export class GlueConnectionTestAspect implements IAspect {
     if (!this.index) {
       // Names are matched within the root's cloud assembly: its Stage (the app, or a nested Stage).
       const root = this.roots[0];
-      this.index = TestIndex.of(Stage.isStage(root) ? root : Stage.of(root) ?? root.node.root);
+      this.index = TestIndex.of(assemblyOf(root));
     }
     return this.index;
   }
@@ -284,8 +284,8 @@ class TestIndex {
   public addConnection(connection: glue.CfnConnection): void {
     if (this.seen.has(connection)) return;
     this.seen.add(connection);
-    const name = literalConnectionName(connection);
-    if (name !== undefined) push(this.connectionsByName, `${connectionCatalogKey(connection)}/${name}`, connection);
+    const key = keyOfConnection(connection);
+    if (key !== undefined) push(this.connectionsByName, key, connection);
   }
 
   public addTest(test: GlueConnectionTest): void {
@@ -293,23 +293,8 @@ class TestIndex {
     this.seen.add(test);
     const target = nameOrConnection(test, test.connectionName);
     if (target instanceof glue.CfnConnection) push(this.testsByConnection, target, test);
-    else if (typeof target === 'string') push(this.testsByName, `${catalogKey(test)}/${target}`, test);
+    else if (typeof target === 'string') push(this.testsByName, connectionKey(test, target), test);
   }
-}
-
-/**
- * A construct and everything under it that belongs to the same cloud assembly: like
- * `node.findAll()`, but not into a nested Stage, which CDK synthesizes on its own, with its own
- * aspects, before the aspects of the enclosing app run.
- */
-function assemblyDescendants(root: IConstruct): IConstruct[] {
-  const found: IConstruct[] = [];
-  const visit = (c: IConstruct) => {
-    found.push(c);
-    for (const child of c.node.children) if (!Stage.isStage(child)) visit(child);
-  };
-  visit(root);
-  return found;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -15,6 +15,7 @@ import {
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { IConstruct } from 'constructs';
 import { isIntrinsic, isPlainObject, mergeOverride } from './cfn-values';
+import { assemblyDescendants, assemblyOf } from './assembly';
 import { propertyOverrides } from './resource-definition';
 
 /** One place of a resource type's schema that names a connection. */
@@ -89,8 +90,9 @@ export function literalConnectionType(connection: glue.CfnConnection): string | 
 }
 
 /**
- * A member of the connection's ConnectionInput, when it is a literal string. Only that member is
- * resolved (an L2's lazy ConnectionProperties stay unresolved until synthesis).
+ * A member of the connection's ConnectionInput, when it is a literal string, an override
+ * (`addPropertyOverride('ConnectionInput.Name', ...)`) included. Only that member is resolved
+ * (an L2's lazy ConnectionProperties stay unresolved until synthesis).
  */
 function literalInputMember(connection: glue.CfnConnection, member: 'name' | 'connectionType'): string | undefined {
   const input = connection.connectionInput;
@@ -101,6 +103,9 @@ function literalInputMember(connection: glue.CfnConnection, member: 'name' | 'co
   } else {
     raw = (input as glue.CfnConnection.ConnectionInputProperty)[member];
   }
+  const overrides = propertyOverrides(connection);
+  const inputOverride = overrides && hasKey(overrides, 'ConnectionInput') ? getKey(overrides, 'ConnectionInput') : undefined;
+  if (isPlainObject(inputOverride) && hasKey(inputOverride, member)) raw = getKey(inputOverride, member);
   const value = read(connection, raw);
   return typeof value === 'string' && !isMarker(value) ? value : undefined;
 }
@@ -121,17 +126,55 @@ export function nameOrConnection(scope: IConstruct, value: string | undefined): 
 
 /**
  * The account, region and catalog in which a connection name means one connection:
- * connection names are unique per Data Catalog, which is per account and region.
+ * connection names are unique per Data Catalog, which is per account and region. The catalog
+ * is `catalogId` when it is a literal or the stack's account (`Aws.ACCOUNT_ID` in an
+ * environment-agnostic stack), else the stack's account; any other token is a catalog of its
+ * own, which only the same value in the same stack shares.
  */
 export function catalogKey(scope: IConstruct, catalogId?: string): string {
   const stack = Stack.of(scope);
-  const catalog = catalogId !== undefined && !Token.isUnresolved(catalogId) ? catalogId : stack.account;
+  let catalog = stack.account;
+  if (catalogId !== undefined && !Token.isUnresolved(catalogId)) {
+    catalog = catalogId;
+  } else if (catalogId !== undefined) {
+    const resolved = JSON.stringify(stack.resolve(catalogId));
+    const account = [JSON.stringify(stack.resolve(stack.account)), JSON.stringify({ Ref: 'AWS::AccountId' })];
+    if (!account.includes(resolved)) catalog = `${stack.node.path}:${resolved}`;
+  }
   return `${catalog}/${stack.region}`;
 }
 
-/** The catalog key of a CfnConnection: its own CatalogId when literal, else its stack's account. */
+/** The catalog key of a CfnConnection: its own CatalogId (an override included), else its stack's account. */
 export function connectionCatalogKey(connection: glue.CfnConnection): string {
-  return catalogKey(connection, connection.catalogId);
+  const overrides = propertyOverrides(connection);
+  const catalogId = overrides && hasKey(overrides, 'CatalogId') ? getKey(overrides, 'CatalogId') : connection.catalogId;
+  return catalogKey(connection, typeof catalogId === 'string' ? catalogId : undefined);
+}
+
+/**
+ * The key under which `name` means one connection, read from `scope`: its catalog key
+ * ({@link catalogKey}) and the name.
+ */
+export function connectionKey(scope: IConstruct, name: string, catalogId?: string): string {
+  return `${catalogKey(scope, catalogId)}/${name}`;
+}
+
+/** The key of a connection of the app, or undefined when its name is not a literal (a generated name, a token). */
+export function keyOfConnection(connection: glue.CfnConnection): string | undefined {
+  const name = literalConnectionName(connection);
+  return name === undefined ? undefined : `${connectionCatalogKey(connection)}/${name}`;
+}
+
+/**
+ * The connections of the app that a test or resource in `scope` means by `name` (in the catalog
+ * `catalogId`, by default its account's, and its region): the one lookup by name that the
+ * test, the path gate and GlueConnectionTestAspect share. A connection of the same name in
+ * another region, account or catalog is another connection.
+ */
+export function findConnectionsByName(scope: IConstruct, name: string, catalogId?: string): glue.CfnConnection[] {
+  const key = connectionKey(scope, name, catalogId);
+  return assemblyDescendants(assemblyOf(scope))
+    .filter((c): c is glue.CfnConnection => c instanceof glue.CfnConnection && keyOfConnection(c) === key);
 }
 
 // ---------------------------------------------------------------------------------------------
