@@ -7,25 +7,21 @@
  * the {@link NetworkPath} model of `network-rules.ts` from their definitions.
  *
  * It reads definitions resolved to CloudFormation (`resource-definition.ts`), so a path built
- * with L2s, L1s or overrides reads the same. A reference it cannot follow (an imported VPC, a
- * parameter, another stack's export) leaves the member unknown: the rules call that
- * undecidable, never a violation.
+ * with L2s, L1s or overrides reads the same, through the app index (`app-index.ts`), so a path
+ * in another stack or a nested stack of the app reads as one in the connection's stack. A
+ * reference it cannot follow (an imported VPC, a top-level stack's parameter, another app's
+ * export) leaves the member unknown: the rules call that undecidable, never a violation.
  */
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import type { CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { AppIndex, PathResource } from './app-index';
 import {
   DataStore, NetworkAcl, NetworkAclEntry, NetworkPath, PartialList, Route, RouteTable, RouteTargetKind, RulePeer,
   SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 } from './rules';
-import { isPlainObject, referencedIds, referenceOf } from '../private/cfn-values';
-import { definitionOf, ResourceDefinition } from '../private/resource-definition';
+import { isPlainObject, referenceOf } from '../private/cfn-values';
 
-/** A resource of the app with its definition, read once per discovery. */
-export interface PathResource {
-  readonly resource: CfnResource;
-  readonly logicalId: string;
-  readonly definition: ResourceDefinition;
-}
+export type { PathResource } from './app-index';
 
 /** What a resource is to the path; it decides which of its Refs identifies the path. */
 export enum PathRole {
@@ -55,57 +51,8 @@ export interface DiscoveredPath {
 }
 
 const SG = 'AWS::EC2::SecurityGroup';
-/** The types a path can hold: only these are indexed (a stack of 200 connections has 200 resources a path never holds). */
-const PATH_TYPES = /^AWS::(EC2|SecretsManager|RDS|Redshift)::/;
 const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Redshift::Cluster'];
 const ALL_TRAFFIC: SecurityGroupRule = { ipProtocol: '-1', peer: { cidr: '0.0.0.0/0' } };
-
-/** The resources of one stack by logical id and by type, with definitions read on first use. */
-export class StackResources {
-  private readonly byId = new Map<string, CfnResource>();
-  private readonly definitions = new Map<string, PathResource>();
-
-  constructor(public readonly stack: Stack) {
-    for (const c of stack.node.findAll()) {
-      if (CfnResource.isCfnResource(c) && PATH_TYPES.test(c.cfnResourceType) && Stack.of(c) === stack) {
-        this.byId.set(stack.resolve(c.logicalId) as string, c);
-      }
-    }
-  }
-
-  /** The resource a resolved `{ Ref }` or `{ 'Fn::GetAtt' }` points to, when it is of one of the types. */
-  public target(value: unknown, types?: readonly string[]): PathResource | undefined {
-    const id = referencedId(value);
-    const resource = id !== undefined ? this.byId.get(id) : undefined;
-    if (!resource || (types && !types.includes(resource.cfnResourceType))) return undefined;
-    return this.read(resource);
-  }
-
-  /** Every resource of the type whose property `member` points to `target`. */
-  public pointingAt(type: string, member: string, target: PathResource): PathResource[] {
-    return this.ofType(type).filter((r) => referencedId(r.definition.properties[member]) === target.logicalId);
-  }
-
-  public ofType(type: string): PathResource[] {
-    return [...this.byId.values()].filter((r) => r.cfnResourceType === type).map((r) => this.read(r));
-  }
-
-  /** Every in-app resource of the types that a resolved value refers to, anywhere inside it. */
-  public referencedIn(value: unknown, types: readonly string[]): PathResource[] {
-    return [...referencedIds(value)].map((id) => this.byId.get(id)).filter((r): r is CfnResource => !!r && types.includes(r.cfnResourceType))
-      .map((r) => this.read(r));
-  }
-
-  public read(resource: CfnResource): PathResource {
-    const logicalId = this.stack.resolve(resource.logicalId) as string;
-    let entry = this.definitions.get(logicalId);
-    if (!entry) {
-      entry = { resource, logicalId, definition: definitionOf(resource) };
-      this.definitions.set(logicalId, entry);
-    }
-    return entry;
-  }
-}
 
 /** What a person reads for a resource: the L2's path when the resource is an L2's default child. */
 export function labelOf(resource: IConstruct): string {
@@ -117,10 +64,10 @@ export function labelOf(resource: IConstruct): string {
  * Finds the in-app network path of a connection (an AWS::Glue::Connection of the app) and
  * fills the rules' model from it.
  */
-export function discoverPath(connection: CfnResource, index = new StackResources(Stack.of(connection))): DiscoveredPath {
+export function discoverPath(connection: CfnResource, index = new AppIndex(connection)): DiscoveredPath {
   const found = new Map<string, { part: PathResource; role: PathRole }>();
   const add = (part: PathResource | undefined, role: PathRole) => {
-    if (part && !found.has(part.logicalId)) found.set(part.logicalId, { part, role });
+    if (part && !found.has(part.key)) found.set(part.key, { part, role });
     return part;
   };
   const input = asObject(index.read(connection).definition.properties.connectionInput) ?? {};
@@ -167,13 +114,13 @@ export function discoverPath(connection: CfnResource, index = new StackResources
     vpc: vpcPart ? readVpc(vpcPart) : undefined,
     dataStore,
   };
-  const resources = [...found.values()].sort((a, b) => a.part.logicalId.localeCompare(b.part.logicalId));
+  const resources = [...found.values()].sort((a, b) => a.part.key.localeCompare(b.part.key));
   return { resources, model, secrets, kmsKeyArn: auth?.kmsKeyArn };
 }
 
 type Add = (part: PathResource | undefined, role: PathRole) => PathResource | undefined;
 
-function readSubnet(index: StackResources, subnetPart: PathResource, vpcPart: PathResource | undefined, add: Add): Subnet {
+function readSubnet(index: AppIndex, subnetPart: PathResource, vpcPart: PathResource | undefined, add: Add): Subnet {
   const props = subnetPart.definition.properties;
   const cidrBlock = typeof props.cidrBlock === 'string' ? props.cidrBlock : undefined;
   const association = index.pointingAt('AWS::EC2::SubnetRouteTableAssociation', 'subnetId', subnetPart)[0];
@@ -183,7 +130,7 @@ function readSubnet(index: StackResources, subnetPart: PathResource, vpcPart: Pa
   add(aclAssociation, PathRole.PART);
   const aclPart = aclAssociation ? add(index.target(aclAssociation.definition.properties.networkAclId, ['AWS::EC2::NetworkAcl']), PathRole.NETWORK_ACL) : undefined;
   return {
-    key: subnetPart.logicalId,
+    key: subnetPart.key,
     label: labelOf(subnetPart.resource),
     cidrBlock,
     availableIpAddressCount: addressesOf(cidrBlock),
@@ -198,7 +145,7 @@ function addressesOf(cidr: string | undefined): number | undefined {
   return bits !== undefined ? 2 ** (32 - Number(bits)) - 5 : undefined;
 }
 
-function readRouteTable(index: StackResources, tablePart: PathResource, vpcPart: PathResource | undefined, add: Add): RouteTable {
+function readRouteTable(index: AppIndex, tablePart: PathResource, vpcPart: PathResource | undefined, add: Add): RouteTable {
   const routes: Route[] = [{ target: RouteTargetKind.LOCAL }];
   let complete = true;
   for (const route of index.pointingAt('AWS::EC2::Route', 'routeTableId', tablePart)) {
@@ -222,10 +169,10 @@ function readRouteTable(index: StackResources, tablePart: PathResource, vpcPart:
     const p = endpoint.definition.properties;
     if ((p.vpcEndpointType ?? 'Gateway') !== 'Gateway') continue;
     const tables = p.routeTableIds;
-    const listed = Array.isArray(tables) && tables.some((t) => referencedId(t) === tablePart.logicalId);
+    const listed = Array.isArray(tables) && tables.some((t) => referencedId(t) === tablePart.key);
     if (!listed) {
       // A token list might hold this table; an endpoint of another VPC cannot.
-      if (!Array.isArray(tables) && tables !== undefined && (!vpcPart || referencedId(p.vpcId) === vpcPart.logicalId)) complete = false;
+      if (!Array.isArray(tables) && tables !== undefined && (!vpcPart || referencedId(p.vpcId) === vpcPart.key)) complete = false;
       continue;
     }
     add(endpoint, PathRole.VPC_ENDPOINT);
@@ -236,10 +183,10 @@ function readRouteTable(index: StackResources, tablePart: PathResource, vpcPart:
     });
     if (service === undefined) complete = false;
   }
-  return { key: tablePart.logicalId, label: labelOf(tablePart.resource), routes: { items: routes, complete } };
+  return { key: tablePart.key, label: labelOf(tablePart.resource), routes: { items: routes, complete } };
 }
 
-function routeTarget(index: StackResources, p: Record<string, unknown>): [RouteTargetKind, unknown] {
+function routeTarget(index: AppIndex, p: Record<string, unknown>): [RouteTargetKind, unknown] {
   if (p.natGatewayId !== undefined) return [RouteTargetKind.NAT_GATEWAY, p.natGatewayId];
   if (p.transitGatewayId !== undefined) return [RouteTargetKind.TRANSIT_GATEWAY, p.transitGatewayId];
   if (p.vpcPeeringConnectionId !== undefined) return [RouteTargetKind.VPC_PEERING, p.vpcPeeringConnectionId];
@@ -255,7 +202,7 @@ function routeTarget(index: StackResources, p: Record<string, unknown>): [RouteT
   return [RouteTargetKind.OTHER, other];
 }
 
-function readNetworkAcl(index: StackResources, aclPart: PathResource, add: Add): NetworkAcl {
+function readNetworkAcl(index: AppIndex, aclPart: PathResource, add: Add): NetworkAcl {
   const entries: NetworkAclEntry[] = [];
   let complete = true;
   for (const entry of index.pointingAt('AWS::EC2::NetworkAclEntry', 'networkAclId', aclPart)) {
@@ -279,11 +226,11 @@ function readNetworkAcl(index: StackResources, aclPart: PathResource, add: Add):
       toPort: ports ? toNumber(ports.to) : undefined,
     });
   }
-  return { key: aclPart.logicalId, label: labelOf(aclPart.resource), entries: { items: entries, complete } };
+  return { key: aclPart.key, label: labelOf(aclPart.resource), entries: { items: entries, complete } };
 }
 
 /** A security group by the id the connection or a database gives, with its rules when it is in the app. */
-function readGroup(index: StackResources, id: unknown, role: PathRole, add: Add): SecurityGroup {
+function readGroup(index: AppIndex, id: unknown, role: PathRole, add: Add): SecurityGroup {
   const group = add(index.target(id, [SG]), role);
   if (!group) {
     const literal = typeof id === 'string';
@@ -307,13 +254,13 @@ function readGroup(index: StackResources, id: unknown, role: PathRole, add: Add)
 }
 
 /** A group's identity for comparisons: its GroupId intrinsic when in the app (Ref and GroupId name the same group), else the literal. */
-function groupKey(index: StackResources, id: unknown): string | undefined {
+function groupKey(index: AppIndex, id: unknown): string | undefined {
   const group = index.target(id, [SG]);
-  if (group) return JSON.stringify({ 'Fn::GetAtt': [group.logicalId, 'GroupId'] });
+  if (group) return JSON.stringify({ 'Fn::GetAtt': [group.key, 'GroupId'] });
   return typeof id === 'string' ? id : undefined;
 }
 
-function ruleList(value: unknown, direction: 'ingress' | 'egress', index: StackResources, items: SecurityGroupRule[]): PartialList<SecurityGroupRule> {
+function ruleList(value: unknown, direction: 'ingress' | 'egress', index: AppIndex, items: SecurityGroupRule[]): PartialList<SecurityGroupRule> {
   if (value === undefined) return { items, complete: true };
   if (!Array.isArray(value)) return { items, complete: false };
   let complete = true;
@@ -325,7 +272,7 @@ function ruleList(value: unknown, direction: 'ingress' | 'egress', index: StackR
   return { items, complete };
 }
 
-function readRule(p: Record<string, unknown> | undefined, direction: 'ingress' | 'egress', index: StackResources): SecurityGroupRule | undefined {
+function readRule(p: Record<string, unknown> | undefined, direction: 'ingress' | 'egress', index: AppIndex): SecurityGroupRule | undefined {
   if (!p || (typeof p.ipProtocol !== 'string' && typeof p.ipProtocol !== 'number')) return undefined;
   const ipProtocol = String(p.ipProtocol).toLowerCase();
   const fromPort = toNumber(p.fromPort);
@@ -354,7 +301,7 @@ function merge(a: PartialList<SecurityGroupRule>, b: PartialList<SecurityGroupRu
 function readVpc(vpcPart: PathResource): Vpc {
   const p = vpcPart.definition.properties;
   return {
-    key: vpcPart.logicalId,
+    key: vpcPart.key,
     label: labelOf(vpcPart.resource),
     // CloudFormation's defaults: DNS resolution on, DNS hostnames off.
     enableDnsSupport: p.enableDnsSupport === undefined ? true : toBoolean(p.enableDnsSupport),
@@ -369,7 +316,7 @@ const DEFAULT_PORTS: readonly [RegExp, number][] = [
 
 const HOST_MARK = '\u0000host\u0000';
 
-function readDataStore(index: StackResources, properties: Record<string, unknown> | undefined, add: Add): DataStore | undefined {
+function readDataStore(index: AppIndex, properties: Record<string, unknown> | undefined, add: Add): DataStore | undefined {
   if (!properties) return undefined;
   const url = properties.JDBC_CONNECTION_URL;
   const source = url ?? properties.HOST;
@@ -382,7 +329,7 @@ function readDataStore(index: StackResources, properties: Record<string, unknown
 
   // The URL (or HOST and PORT) as text, the database's endpoint standing in for its tokens.
   const text = flatten(source, (ref) => {
-    if (database && ref.id === database.logicalId) return ref.attribute?.endsWith('.Port') ? (dbPort !== undefined ? String(dbPort) : undefined) : HOST_MARK;
+    if (database && ref.id === database.key) return ref.attribute?.endsWith('.Port') ? (dbPort !== undefined ? String(dbPort) : undefined) : HOST_MARK;
     return undefined;
   });
   let host: string | undefined;
@@ -393,7 +340,7 @@ function readDataStore(index: StackResources, properties: Record<string, unknown
     port = m?.[3] !== undefined ? Number(m[3]) : m ? DEFAULT_PORTS.find(([re]) => re.test(m[1]))?.[1] : undefined;
   } else {
     host = text;
-    port = toNumber(flatten(properties.PORT, (ref) => (database && ref.id === database.logicalId && dbPort !== undefined ? String(dbPort) : undefined)));
+    port = toNumber(flatten(properties.PORT, (ref) => (database && ref.id === database.key && dbPort !== undefined ? String(dbPort) : undefined)));
   }
   const label = database ? labelOf(database.resource) : host;
   if (host === HOST_MARK) host = database ? `the endpoint of ${label}` : undefined;

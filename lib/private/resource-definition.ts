@@ -28,16 +28,18 @@ const PROPS_ATTRIBUTE = 'aws:cdk:cloudformation:props';
 /**
  * The definition of `resource` at the time of the call: call it when the app is final (an
  * Aspect, a validation or a Lazy value), never from a constructor. `knownProperties` stands in
- * for the typed properties of a resource that is not inspectable (a custom resource).
+ * for the typed properties of a resource that is not inspectable (a custom resource). `resolve`
+ * stands in for `Stack.resolve` (the app index's reader of references across stacks).
  */
-export function definitionOf(resource: CfnResource, knownProperties?: object): ResourceDefinition {
+export function definitionOf(resource: CfnResource, knownProperties?: object, resolve?: (value: unknown) => unknown): ResourceDefinition {
   const stack = Stack.of(resource);
+  const resolveValue = resolve ?? ((value: unknown) => stack.resolve(value));
   const inspector = new TreeInspector();
   const inspectable = resource as Partial<{ inspect(i: TreeInspector): void }>;
   if (typeof inspectable.inspect === 'function') inspectable.inspect(inspector);
   // A plain CfnResource (a custom resource) is not inspectable: its maker passes the properties it gave.
-  const typed = stack.resolve(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
-  const overrides = stack.resolve(propertyOverrides(resource)) as Record<string, unknown> | undefined;
+  const typed = resolveValue(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
+  const overrides = resolveValue(propertyOverrides(resource)) as Record<string, unknown> | undefined;
   const properties = (isPlainObject(overrides) ? mergeOverride(typed ?? {}, overrides) : typed ?? {}) as Record<string, unknown>;
   return { type: (inspector.attributes[TYPE_ATTRIBUTE] as string | undefined) ?? resource.cfnResourceType, properties };
 }
