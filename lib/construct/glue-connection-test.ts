@@ -15,6 +15,7 @@ import { PathGate } from '../network/path-gate';
 import { grantPassRole } from './pass-role';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from '../request/request-json';
+import { nameOrConnection } from '../private/connection-references';
 import { definitionOf } from '../private/resource-definition';
 import { grantSecretValue } from '../request/secret-reference';
 import { propPathOf, renderTestConnectionInput, TestConnectionInput } from '../request/test-connection-input';
@@ -85,7 +86,10 @@ export interface GlueConnectionTestOptions {
 export interface GlueConnectionTestProps extends GlueConnectionTestOptions {
   /**
    * The name of an existing connection to test. Give exactly one of `connectionName`,
-   * `connection` and `testConnectionInput`.
+   * `connection` and `testConnectionInput`. A connection of this app's that the name means
+   * (its `Ref`, from this stack or another; or its literal name, when exactly one connection
+   * of the app carries it in the test's account, region and catalog) is tested as `connection`
+   * would test it: waited for, fingerprinted, its network path analysed.
    *
    * @default - none
    */
@@ -197,7 +201,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
         : `give only one of connectionName, connection and testConnectionInput (got ${given.join(' and ')})`);
     }
 
-    const cfnConnection = props.connection !== undefined ? findCfnConnection(props.connection, errors) : undefined;
+    // A connectionName that is an in-app connection's Ref (this stack's or another's) is that connection.
+    const cfnConnection = props.connection !== undefined ? findCfnConnection(props.connection, errors) : connectionOfRef(this, props.connectionName);
     // The Ref to the connection also makes CloudFormation create it before the test.
     const connectionName = props.connectionName ?? (cfnConnection ? cfnConnection.ref : undefined);
     const catalogId = props.catalogId ?? cfnConnection?.catalogId;
@@ -347,6 +352,13 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
 function mayBeInVpc(connection: glue.CfnConnection | undefined): boolean {
   if (!connection || Token.isUnresolved(connection.connectionInput)) return true;
   return (connection.connectionInput as glue.CfnConnection.ConnectionInputProperty).physicalConnectionRequirements !== undefined;
+}
+
+/** The connection of the app whose `Ref` a `connectionName` token is, when it is one. */
+function connectionOfRef(scope: IConstruct, connectionName: string | undefined): glue.CfnConnection | undefined {
+  if (connectionName === undefined || !Token.isUnresolved(connectionName)) return undefined;
+  const target = nameOrConnection(scope, connectionName);
+  return target instanceof glue.CfnConnection ? target : undefined;
 }
 
 /** The CfnConnection a `connection` prop stands for: itself, or the L2's default child. */
