@@ -24,6 +24,8 @@ const SIM = '<rootDir>/test/sim/';
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Every core: the simulation suites spend much of their time waiting on their servers.
+  maxWorkers: '100%',
   projects: [
     {
       ...shared,
