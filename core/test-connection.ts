@@ -13,12 +13,12 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { NetworkInspection, SecretReference } from '../lib/contract/resource';
 import { parsePointer } from '../lib/contract/request';
 import { NetworkCheck } from '../lib/network/rules';
-import { Clients } from './aws';
+import { Clients, createClients, RetryStats } from './aws';
 import { Deadline } from './deadline';
 import { Inspection, inspectNetwork } from './inspect-network';
 import { Logger } from './log';
 import { TestSettings } from '../lambda/properties';
-import { ConnectionStatusFailed, diagnose, NetworkPathBroken, SecretError } from './reason';
+import { buildReason, ConnectionStatusFailed, diagnose, errorName, NetworkPathBroken, SecretError, Subject } from './reason';
 import { Redactor } from './redact';
 
 /**
@@ -77,6 +77,70 @@ export async function testConnection(
     }
     throw e;
   }
+}
+
+/** What one test came to, for its caller's answer and log. */
+export interface Outcome {
+  readonly passed: boolean;
+  /** Why it failed: the reason a person reads, redacted. */
+  readonly reason?: string;
+  /** The failure's category and catalogue entry (diagnose()). */
+  readonly category?: string;
+  readonly entry?: string;
+  readonly error?: string;
+  readonly durationMs: number;
+  readonly retries: RetryStats;
+}
+
+/** What runTest needs besides the settings. */
+export interface RunTestOptions {
+  /** The test's deadline, in milliseconds. */
+  readonly budgetMs: number;
+  readonly redactor: Redactor;
+  readonly log: Logger;
+  /** What the reason names; default: the settings' connection. */
+  readonly subject?: Subject;
+}
+
+/**
+ * One test from start to outcome, as every caller runs it (the deploy-time handler, the scheduled
+ * run, the command line): its own deadline and clients, testConnection, and on failure the reason
+ * and the inspection's verdict in the log. Never throws for a failed test.
+ */
+export async function runTest(settings: TestSettings, { budgetMs, redactor, log, subject }: RunTestOptions): Promise<Outcome> {
+  const startedAt = Date.now();
+  const about: Subject = subject ?? { connectionName: settings.connectionName, connectionType: settings.input?.ConnectionType, catalogId: settings.catalogId };
+  const deadline = new Deadline(budgetMs);
+  const clients = createClients(deadline, log);
+  const report: TestReport = {};
+  try {
+    await testConnection(settings, deadline, redactor, log, clients, report);
+    if (report.inspection?.verdict?.findings.length) logInspection(log, report, 'warn');
+    return { passed: true, durationMs: Date.now() - startedAt, retries: { ...clients.retries } };
+  } catch (e) {
+    const reason = buildReason(e, about, redactor, report.inspection);
+    const { category, entry } = diagnose(e, about);
+    if (report.inspection) logInspection(log, report, 'error');
+    return { passed: false, reason, category, entry, error: errorName(e), durationMs: Date.now() - startedAt, retries: { ...clients.retries } };
+  } finally {
+    deadline.dispose();
+    clients.destroy();
+  }
+}
+/**
+ * The inspection's whole verdict, for the log: every finding (the reason holds as many as fit),
+ * the checks it could not decide and the calls that failed. A passed test with findings logs
+ * them as a warning: Glue accepted the path, so they are not a failure.
+ */
+function logInspection(log: Logger, { inspection }: TestReport, level: 'warn' | 'error'): void {
+  if (!inspection) return;
+  log[level]('network inspection', {
+    subnet: inspection.subnetId,
+    findings: JSON.stringify(inspection.verdict?.findings ?? []),
+    undecidable: (inspection.verdict?.undecidable ?? []).join(','),
+    satisfied: (inspection.verdict?.satisfied ?? []).join(','),
+    gaps: inspection.gaps.map((g) => `${g.action} (${g.error})`).join(', '),
+  });
 }
 
 /** The region the clients call, for the S3 endpoint's service name. */

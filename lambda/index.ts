@@ -18,16 +18,14 @@
  * Lambda's remaining time), never logs the event (its ResponseURL is a presigned URL) and
  * masks every secret it resolved in everything it writes.
  */
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { FailureMode, MAX_REASON_LENGTH, ResultData, TestResult } from '../lib/contract/resource';
-import { createClients } from '../core/aws';
-import { Deadline } from '../core/deadline';
 import { createLogger, Logger } from '../core/log';
-import { parseProperties, TestSettings } from './properties';
-import { buildReason, clean, diagnose, errorName, Subject } from '../core/reason';
+import { buildReason, clean } from '../core/reason';
 import { Redactor } from '../core/redact';
-import { TestReport, testConnection } from '../core/test-connection';
+import { runTest } from '../core/test-connection';
+import { parseProperties, subjectOf, TestSettings } from './properties';
+import { stackStatus } from './stack-status';
 
 /** Time kept back from the Lambda's remaining time, to answer before Lambda stops us. */
 const ANSWER_MARGIN_MS = 10_000;
@@ -106,104 +104,26 @@ async function createOrUpdate(
     if (mayBeRollback) return reportOnly(reason);
     throw answer(reason);
   }
-  const subject: Subject = {
-    connectionName: settings.connectionName,
-    connectionType: settings.input?.ConnectionType,
-    catalogId: settings.catalogId,
-  };
-
-  const deadline = new Deadline(Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS));
-  const clients = createClients(deadline, log);
-  const report: TestReport = {};
-  try {
-    await testConnection(settings, deadline, redactor, log, clients, report);
-    if (report.inspection?.verdict?.findings.length) logInspection(log, report, 'warn');
-    log.info('test passed', { durationMs: Date.now() - startedAt, ...clients.retries });
+  const outcome = await runTest(settings, {
+    budgetMs: Math.min(settings.timeoutSeconds * 1000, remaining - (Date.now() - startedAt) - ANSWER_MARGIN_MS), redactor, log,
+  });
+  if (outcome.passed) {
+    log.info('test passed', { durationMs: Date.now() - startedAt, ...outcome.retries });
     return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.PASSED) };
-  } catch (e) {
-    const reason = buildReason(e, subject, redactor, report.inspection);
-    const { category, entry } = diagnose(e, subject);
-    if (report.inspection) logInspection(log, report, 'error');
-    log.error('test failed', { category, entry, error: errorName(e), reason, durationMs: Date.now() - startedAt, ...clients.retries });
-    if (settings.failureMode === FailureMode.REPORT_ONLY) {
-      return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
-    }
-    if (mayBeRollback) return reportOnly(reason);
-    throw answer(reason);
-  } finally {
-    deadline.dispose();
-    clients.destroy();
   }
+  const reason = outcome.reason ?? '';
+  log.error('test failed', {
+    category: outcome.category, entry: outcome.entry, error: outcome.error, reason, durationMs: Date.now() - startedAt, ...outcome.retries,
+  });
+  if (settings.failureMode === FailureMode.REPORT_ONLY) {
+    return { PhysicalResourceId: physicalResourceId, Data: data(TestResult.FAILED, reason) };
+  }
+  if (mayBeRollback) return reportOnly(reason);
+  throw answer(reason);
 }
 
 /** Prefixed to the Reason of a failure that an unknown stack status kept from failing the Update. */
 const STATUS_UNKNOWN_NOTE = 'Not failing this Update: the stack status could not be read, so it may be a rollback.';
-
-/**
- * The inspection's whole verdict, for the log: every finding (the reason holds as many as fit),
- * the checks it could not decide and the calls that failed. A passed test with findings logs
- * them as a warning: Glue accepted the path, so they are not a failure.
- */
-function logInspection(log: Logger, { inspection }: TestReport, level: 'warn' | 'error'): void {
-  if (!inspection) return;
-  log[level]('network inspection', {
-    subnet: inspection.subnetId,
-    findings: JSON.stringify(inspection.verdict?.findings ?? []),
-    undecidable: (inspection.verdict?.undecidable ?? []).join(','),
-    satisfied: (inspection.verdict?.satisfied ?? []).join(','),
-    gaps: inspection.gaps.map((g) => `${g.action} (${g.error})`).join(', '),
-  });
-}
-
-/**
- * The stack's status, or undefined when it could not be read within `budgetMs`.
- *
- * UPDATE_ROLLBACK_IN_PROGRESS means this Update restores the previous properties, which passed
- * their test before; failing it would leave the stack in UPDATE_ROLLBACK_FAILED, which only a
- * person can clear. DescribeStacks is retried within `budgetMs` like every call (throttling
- * until the budget runs out, 5xx and resets a bounded number of times: aws.ts).
- *
- * When the status is still unknown after that, the Update is tested but cannot fail: a failed
- * test or unparseable properties answer SUCCESS with Result FAILED, the reason and a note why,
- * and an ERROR log line. The event itself cannot tell a rollback from a deployment: in both,
- * ResourceProperties and OldResourceProperties differ (CloudFormation sends an Update only when
- * they do), and in a rollback ResourceProperties are simply the older ones, so comparing them
- * proves nothing. Of the two ways to be wrong, a deployment's Update that reports instead of
- * gating (Result FAILED is still in the stack's outputs and the log) costs far less than a
- * rollback stuck in UPDATE_ROLLBACK_FAILED; and the status is unknown only when CloudFormation's
- * API failed for the whole budget or the role lost cloudformation:DescribeStacks on its own stack.
- */
-async function stackStatus(stackId: string, budgetMs: number, log: Logger): Promise<string | undefined> {
-  const deadline = new Deadline(budgetMs);
-  const clients = createClients(deadline, log);
-  try {
-    const { Stacks } = await deadline.run('the stack status (DescribeStacks)',
-      () => clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }), { abortSignal: deadline.signal }));
-    const status = Stacks?.[0]?.StackStatus;
-    log.info('stack status', { status, ...clients.retries });
-    return status ?? undefined;
-  } catch (e) {
-    log.warn('could not read the stack status; a failure will be reported, not answered FAILED', { error: errorName(e), ...clients.retries });
-    return undefined;
-  } finally {
-    deadline.dispose();
-    clients.destroy();
-  }
-}
-
-/**
- * What the properties name, for a reason about properties that could not be parsed: the reason
- * still says which connection it is about.
- */
-function subjectOf(raw: unknown): Subject {
-  const props = (raw !== null && typeof raw === 'object' ? raw : {}) as { ConnectionName?: unknown; TestConnectionInput?: { ConnectionType?: unknown } | null };
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  const input = props.TestConnectionInput;
-  return {
-    connectionName: text(props.ConnectionName),
-    connectionType: input !== null && typeof input === 'object' ? text(input.ConnectionType) : undefined,
-  };
-}
 
 /**
  * The error the framework turns into the FAILED reason. Its stack is the message alone: the

@@ -9,6 +9,7 @@ import {
   FailureMode, NETWORK_PATH_IDENTITY_MEMBERS, NetworkInspection, NetworkPathIdentity, ResourceProperties, SecretReference, TIMEOUT_LIMITS,
 } from '../lib/contract/resource';
 import { isSecretTarget, parsePointer, validateRequest } from '../lib/contract/request';
+import type { Subject } from '../core/reason';
 
 /** A property the handler cannot use; the message names it. */
 export class PropertyError extends Error {
@@ -156,4 +157,18 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * What the properties name, for a reason about properties that could not be parsed: the reason
+ * still says which connection it is about.
+ */
+export function subjectOf(raw: unknown): Subject {
+  const props = (raw !== null && typeof raw === 'object' ? raw : {}) as { ConnectionName?: unknown; TestConnectionInput?: { ConnectionType?: unknown } | null };
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const input = props.TestConnectionInput;
+  return {
+    connectionName: text(props.ConnectionName),
+    connectionType: input !== null && typeof input === 'object' ? text(input.ConnectionType) : undefined,
+  };
 }
