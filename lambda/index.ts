@@ -13,6 +13,7 @@
  * | test fails, FAIL_DEPLOYMENT      | throw the reason: the deployment fails and rolls back          |
  * | test fails, REPORT_ONLY          | SUCCESS with Result FAILED and the reason as attributes        |
  * | bad properties (any mode)        | throw a reason that names the property                         |
+ * | a monitor's scheduled event      | re-test the schedule's connections, metrics to the log (monitor.ts) |
  *
  * The handler answers before its own deadline (the test's TimeoutSeconds, capped by the
  * Lambda's remaining time), never logs the event (its ResponseURL is a presigned URL) and
@@ -24,6 +25,7 @@ import { createLogger, Logger } from '../core/log';
 import { buildReason, clean } from '../core/reason';
 import { Redactor } from '../core/redact';
 import { runTest } from '../core/test-connection';
+import { isMonitorEvent, MonitorEvent, MonitorSummary, runMonitor } from './monitor';
 import { parseProperties, subjectOf, TestSettings } from './properties';
 import { stackStatus } from './stack-status';
 
@@ -37,7 +39,16 @@ export interface HandlerResponse {
   readonly Data?: ResultData;
 }
 
-export async function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<HandlerResponse> {
+// The custom resource's signature last: it is the one `Parameters<typeof handler>` reads.
+export function handler(event: MonitorEvent, context: Context): Promise<MonitorSummary>;
+export function handler(event: CloudFormationCustomResourceEvent, context: Context): Promise<HandlerResponse>;
+export async function handler(event: CloudFormationCustomResourceEvent | MonitorEvent, context: Context): Promise<HandlerResponse | MonitorSummary> {
+  // EventBridge's constant input for a monitor's schedule; CloudFormation's events have no such key.
+  if (isMonitorEvent(event)) return runMonitor(event, context);
+  return customResource(event, context);
+}
+
+async function customResource(event: CloudFormationCustomResourceEvent, context: Context): Promise<HandlerResponse> {
   const startedAt = Date.now();
   const redactor = new Redactor();
   const log = createLogger({

@@ -1,5 +1,6 @@
 export { GlueConnectionTest, GlueConnectionTestOptions, GlueConnectionTestProps } from './construct/glue-connection-test';
 export { GlueConnectionTestHandlerOptions } from './construct/handler-options';
+export { GlueConnectionTestMonitor } from './construct/monitor';
 export {
   AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
   ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,

@@ -2,13 +2,16 @@
  * GlueConnectionTest: a deployment gate that runs Glue's TestConnection during `cdk deploy`.
  */
 import { Annotations, CfnResource, CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
+import { MONITOR_METRICS, MONITORED_PROPERTIES, MonitoredTest } from '../contract/monitor';
 import { FailureMode, NetworkInspection, RESOURCE_TYPE, ResourceProperties, TIMEOUT_LIMITS } from '../contract/resource';
 import { Finding, SECRET_POINTER_MEMBERS, TestConnectionInputShape, validateRequest } from '../contract/request';
 import { checkGateArguments, validateGates } from './gate';
 import { GlueConnectionTestHandlerOptions } from './handler-options';
+import { CheckedMonitor, checkMonitor, GlueConnectionTestMonitor, metricPeriod } from './monitor';
 import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './option-checks';
 import { NETWORK_CHECKS, NetworkCheck } from '../network/rules';
 import { PathGate } from '../network/path-gate';
@@ -80,6 +83,17 @@ export interface GlueConnectionTestOptions {
    * @default NetworkInspection.ON_FAILURE
    */
   readonly networkInspection?: NetworkInspection;
+
+  /**
+   * Re-test the connection on a schedule after the deployment, and publish each run's outcome
+   * as CloudWatch metrics (`metricFailed()`, `metricDuration()`), with the reason in the same
+   * log entry. The stack's test handler runs the schedule's tests (no function is added): the
+   * same test as at deploy time, secrets read at run time. A failed run changes nothing in the
+   * stack; alarm on `metricFailed()` to hear of it.
+   *
+   * @default - the connection is tested at deployment only
+   */
+  readonly monitor?: GlueConnectionTestMonitor;
 }
 
 /** Properties of a GlueConnectionTest: which connection to test, and how. */
@@ -181,6 +195,10 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly provider: GlueConnectionTestProvider;
+  /** The checked `monitor` option, when the test is monitored. */
+  private readonly monitor?: CheckedMonitor;
+  /** The metrics' ConnectionName dimension: the connection's name, or the test's path. */
+  private readonly metricConnectionName: string;
   /** What `gate()` was given, checked when the app is final. */
   private readonly gated: IConstruct[] = [];
   private readonly acknowledgedChecks = new Set<NetworkCheck>();
@@ -212,6 +230,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     // JavaScript callers can pass any value: the types are checked here, not only by tsc.
     const timeoutSeconds = checkedTimeoutSeconds(props.timeout, errors) ?? TIMEOUT_LIMITS.defaultSeconds;
     errors.push(...checkOptionValues(props));
+    const monitor = checkMonitor(props.monitor, errors);
     for (const check of props.acknowledgedNetworkChecks ?? []) {
       if (!NETWORK_CHECKS.includes(check)) errors.push(`acknowledgedNetworkChecks: must hold NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
       else this.acknowledgedChecks.add(check);
@@ -291,6 +310,16 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     });
 
     this.connectionName = connectionName;
+    // A test of a TestConnectionInput names no connection: its metrics are the test's, by path.
+    this.metricConnectionName = connectionName ?? this.node.path;
+    if (monitor) {
+      this.monitor = monitor;
+      // The same values as the resource's properties, which the validation above keeps free of dynamic references.
+      const test = Object.fromEntries(MONITORED_PROPERTIES.map((k) => [k, properties[k]]).filter(([, v]) => v !== undefined));
+      this.provider.monitor(monitor, {
+        path: this.node.path, timeoutSeconds, test: { MetricConnectionName: this.metricConnectionName, ...test } as MonitoredTest,
+      });
+    }
     this.result = this.resource.getAttString('Result');
     this.reason = this.resource.getAttString('Reason');
     this.testedAt = this.resource.getAttString('TestedAt');
@@ -322,6 +351,49 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       if (!NETWORK_CHECKS.includes(check)) throw new Error(`acknowledgeNetworkChecks: must be given NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
       this.acknowledgedChecks.add(check);
     }
+  }
+
+  /**
+   * Whether the monitor's scheduled runs failed: 1 for a run that failed, 0 for one that passed,
+   * from the log of the stack's test handler (namespace `GlueConnectionTest`, dimension
+   * `ConnectionName`). Only a test with `monitor` publishes it.
+   *
+   * Default: sum over the schedule's interval for a rate schedule, 5 minutes for a cron
+   *
+   * @param props options of the metric (statistic, period, label, ...)
+   * @example
+   * test.metricFailed().createAlarm(this, 'OrdersDbBroken', { threshold: 1, evaluationPeriods: 1 });
+   */
+  public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitorMetric('metricFailed', MONITOR_METRICS.failed, 'Sum', props);
+  }
+
+  /**
+   * How long the monitor's scheduled runs of the test took, in milliseconds. Only a test with
+   * `monitor` publishes it.
+   *
+   * Default: average over the schedule's interval for a rate schedule, 5 minutes for a cron
+   *
+   * @param props options of the metric (statistic, period, label, ...)
+   */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitorMetric('metricDuration', MONITOR_METRICS.duration, 'Average', props);
+  }
+
+  /** A metric of the monitor, as aws-cdk-lib's constructs build theirs (e.g. Canary's cannedMetric). */
+  private monitorMetric(method: string, metricName: string, statistic: string, props: cloudwatch.MetricOptions | undefined): cloudwatch.Metric {
+    if (!this.monitor) {
+      throw new Error(`GlueConnectionTest ${this.node.path}: ${method}(): the test has no monitor, so nothing publishes this metric; `
+        + 'give it monitor: { schedule } (an alarm on it would never fire)');
+    }
+    return new cloudwatch.Metric({
+      namespace: MONITOR_METRICS.namespace,
+      metricName,
+      dimensionsMap: { [MONITOR_METRICS.dimension]: this.metricConnectionName },
+      statistic,
+      period: metricPeriod(this.monitor),
+      ...props,
+    }).attachTo(this);
   }
 
   /**

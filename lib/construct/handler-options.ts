@@ -65,7 +65,8 @@ export interface GlueConnectionTestHandlerOptions {
 
   /**
    * Concurrent executions reserved for the test handler: at least as many as the tests
-   * CloudFormation runs at once in the stack, since a throttled test fails.
+   * CloudFormation runs at once in the stack, since a throttled test fails, plus one for each
+   * monitor schedule of the stack (a scheduled run holds one while it lasts).
    *
    * @default - no reservation: the handler draws on the account's unreserved concurrency
    */

@@ -14,6 +14,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { NETWORK_INSPECTION_ACTIONS, TEST_CONNECTION_VPC_ACTIONS, TIMEOUT_LIMITS } from '../contract/resource';
 import { GlueConnectionTestHandlerOptions, HANDLER_OPTION_NAMES, sameOption, validateHandlerOptions } from './handler-options';
+import { buildScheduleRule, CheckedMonitor, MonitoredEntry, ruleId, ScheduleGroup } from './monitor';
 
 /** Where the pre-built handler bundle lives, relative to this file (built by `npm run bundle`). */
 export const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
@@ -56,6 +57,8 @@ export class GlueConnectionTestProvider extends Construct {
   /** EC2's Describe actions for connections in a VPC, in a policy of their own (see grantNetworkRead). */
   private networkReadPolicy?: iam.ManagedPolicy;
   private networkReadStatement?: iam.PolicyStatement;
+  /** The monitored tests, by schedule expression: one rule each, built with the functions. */
+  private readonly schedules = new Map<string, ScheduleGroup>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -157,6 +160,21 @@ export class GlueConnectionTestProvider extends Construct {
     }
   }
 
+  /**
+   * Re-tests a test on its monitor's schedule: tests of the same schedule share one rule, whose
+   * target is the handler (see monitor.ts). Nothing is granted: a scheduled run needs exactly what
+   * the test's deploy-time run was granted, by the same role.
+   */
+  public monitor(monitor: CheckedMonitor, entry: MonitoredEntry): void {
+    let group = this.schedules.get(monitor.expression);
+    if (!group) {
+      group = { monitor, entries: [] };
+      this.schedules.set(monitor.expression, group);
+      if (this._handler) buildScheduleRule(this, group, this._handler, this.options.reservedConcurrentExecutions);
+    }
+    group.entries.push(entry);
+  }
+
   /** Constructs of the app that the functions use, as the options name them. */
   public uses(): IConstruct[] {
     const o = this.options;
@@ -175,6 +193,7 @@ export class GlueConnectionTestProvider extends Construct {
    */
   private build(): void {
     for (const id of BUILT_CHILDREN) this.node.tryRemoveChild(id);
+    for (const expression of this.schedules.keys()) this.node.tryRemoveChild(ruleId(expression));
     const stack = Stack.of(this);
     const o = this.options;
 
@@ -285,6 +304,8 @@ export class GlueConnectionTestProvider extends Construct {
     this._handler = handler;
     this._handlerLogGroup = handlerLogGroup;
     this._serviceToken = provider.serviceToken;
+    // The rules target the function just built.
+    for (const group of this.schedules.values()) buildScheduleRule(this, group, handler, o.reservedConcurrentExecutions);
   }
 
   /** One of the library's own log groups, kept and encrypted as the options say. */
@@ -384,7 +405,9 @@ const INLINE_POLICY_REASON = 'The handler role\'s default policy is where aws-cd
  */
 function acknowledgeCompliance(handler: lambda.Function, provider: cr.Provider): void {
   const handlerDlq = 'The Provider framework invokes the handler synchronously (RequestResponse) and turns its failure into the FAILED answer '
-    + 'CloudFormation receives; Lambda sends only asynchronous invocations to a dead-letter queue, so a queue here would never receive an event.';
+    + 'CloudFormation receives; Lambda sends only asynchronous invocations to a dead-letter queue. The only asynchronous ones are a monitor\'s '
+    + 'scheduled runs (EventBridge), which never fail (each test\'s outcome is a metric in the log), so a queue would receive only a run that '
+    + 'Lambda stopped, which the next scheduled run repeats.';
   for (const rule of ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ']) acknowledge(handler, rule, handlerDlq);
 
   const notExposed = 'aws-cdk-lib\'s custom-resources Provider creates this framework function and does not expose its';

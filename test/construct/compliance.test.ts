@@ -8,9 +8,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,7 +33,8 @@ interface Finding { rule: string; severity: string; path: string }
 
 /** A stack with the kinds of test users write: by name, by TestConnectionInput, from request JSON. */
 function testsIn(stack: Stack): void {
-  new GlueConnectionTest(stack, 'ByName', { connectionName: 'orders-db' });
+  // Monitored: its schedule's rule and the handler's permission for it are checked too.
+  new GlueConnectionTest(stack, 'ByName', { connectionName: 'orders-db', monitor: { schedule: events.Schedule.rate(Duration.hours(1)) } });
   new GlueConnectionTest(stack, 'ByInput', {
     testConnectionInput: {
       connectionType: ConnectionType.JDBC,
