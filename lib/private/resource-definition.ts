@@ -13,7 +13,7 @@
  * be tested, granted and analysed as it was before the override.
  */
 import { CfnResource, Stack, TreeInspector } from 'aws-cdk-lib';
-import { isPlainObject, mergeOverride } from './cfn-values';
+import { isObjectLiteral, isPlainObject, mergeOverride } from './cfn-values';
 
 /** A resource's type and its resolved properties, in the L1's camelCase with overrides merged in. */
 export interface ResourceDefinition {
@@ -39,7 +39,8 @@ export function definitionOf(resource: CfnResource, knownProperties?: object, re
   if (typeof inspectable.inspect === 'function') inspectable.inspect(inspector);
   // A plain CfnResource (a custom resource) is not inspectable: its maker passes the properties it gave.
   const typed = resolveValue(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
-  const overrides = resolveValue(propertyOverrides(resource)) as Record<string, unknown> | undefined;
+  // Resolving drops undefined members, which are deletions (`addPropertyDeletionOverride`): mark them first.
+  const overrides = restoreDeletions(resolveValue(markDeletions(propertyOverrides(resource)))) as Record<string, unknown> | undefined;
   const properties = (isPlainObject(overrides) ? mergeOverride(typed ?? {}, overrides) : typed ?? {}) as Record<string, unknown>;
   return { type: (inspector.attributes[TYPE_ATTRIBUTE] as string | undefined) ?? resource.cfnResourceType, properties };
 }
@@ -53,4 +54,19 @@ export function definitionOf(resource: CfnResource, knownProperties?: object, re
 export function propertyOverrides(resource: CfnResource): Record<string, unknown> | undefined {
   const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
   return raw && isPlainObject(raw.Properties) ? raw.Properties : undefined;
+}
+
+/** Stands in for a deleted property while the overrides are resolved. */
+const DELETED = '\u0000cdk-glue-connection-test:deleted\u0000';
+
+/** The overrides with each deletion (an undefined member of an object literal) as {@link DELETED}. */
+function markDeletions(value: unknown): unknown {
+  if (!isObjectLiteral(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === undefined ? DELETED : markDeletions(v)]));
+}
+
+/** The resolved overrides with each {@link DELETED} back as an undefined member, which `mergeOverride` deletes. */
+function restoreDeletions(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === DELETED ? undefined : restoreDeletions(v)]));
 }
