@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetConnectionCommand, GlueClient } from '@aws-sdk/client-glue';
 import {
-  checkNetworkPath, NetworkAcl, NetworkPath, PathVerdict, Route, RouteTable, RouteTargetKind, SecurityGroup,
+  checkNetworkPath, isS3ServiceName, NetworkAcl, NetworkPath, PathVerdict, Route, RouteTable, RouteTargetKind, SecurityGroup,
   SecurityGroupRule,
 } from '../lib/network/rules';
 import { Deadline } from './deadline';
@@ -122,7 +122,8 @@ export async function inspectNetwork(
     const path: NetworkPath = {
       connectionLabel: target.connectionName,
       region: target.region,
-      availabilityZone: physical?.AvailabilityZone,
+      // A connection with a subnet and no AvailabilityZone is the connection's omission, not an unknown.
+      availabilityZone: physical?.AvailabilityZone ?? null,
       subnet: {
         key: subnetId,
         label: subnetId,
@@ -157,13 +158,15 @@ async function routeTableOf(ec2: EC2Client, subnetId: string, vpcId: string, abo
 
 /**
  * A route table in the rules' terms. A gateway endpoint shows as a route to `vpce-...` (with a
- * prefix-list destination) and in the endpoint's RouteTableIds; either counts. Without the
- * endpoints (DescribeVpcEndpoints denied) a `vpce-` route's service is unknown, so the list is
- * incomplete; a NAT route counts as live only when its NAT gateway is `available` (when known).
+ * prefix-list destination) and in the endpoint's RouteTableIds; either counts. A `vpce-` route
+ * whose endpoint is not among the VPC's gateway endpoints (DescribeVpcEndpoints denied, or a
+ * Gateway Load Balancer endpoint in front of a firewall) leads somewhere unknown, so the list is
+ * incomplete: undecidable, never a finding. A NAT route counts as live only when its NAT gateway
+ * is `available` (when known).
  */
 function modelRouteTable(table: Ec2RouteTable, endpoints: VpcEndpoint[] | undefined, natGateways: { NatGatewayId?: string; State?: string }[] | undefined): RouteTable {
   const id = table.RouteTableId ?? 'the route table';
-  const isS3 = (endpoint: VpcEndpoint | undefined) => endpoint !== undefined && /^com\.amazonaws\.[a-z0-9-]+\.s3$|^[a-z.]+\.s3$/.test(endpoint.ServiceName ?? '');
+  const isS3 = (endpoint: VpcEndpoint | undefined) => endpoint !== undefined && isS3ServiceName(endpoint.ServiceName);
   let complete = true;
   const routes: Route[] = (table.Routes ?? []).map((r): Route => {
     const active = r.State === undefined ? undefined : r.State === 'active';
@@ -173,8 +176,11 @@ function modelRouteTable(table: Ec2RouteTable, endpoints: VpcEndpoint[] | undefi
       return { target: RouteTargetKind.NAT_GATEWAY, targetLabel: r.NatGatewayId, destinationCidr: cidr, active: nat ? active !== false && nat.State === 'available' : active };
     }
     if (r.GatewayId?.startsWith('vpce-')) {
-      if (!endpoints) complete = false;
       const endpoint = endpoints?.find((e) => e.VpcEndpointId === r.GatewayId);
+      if (!endpoint) {
+        complete = false;
+        return { target: RouteTargetKind.OTHER, targetLabel: r.GatewayId, destinationCidr: cidr, active };
+      }
       return { target: isS3(endpoint) ? RouteTargetKind.S3_GATEWAY_ENDPOINT : RouteTargetKind.OTHER_GATEWAY_ENDPOINT, targetLabel: r.GatewayId, destinationCidr: cidr, active };
     }
     if (r.GatewayId === 'local') return { target: RouteTargetKind.LOCAL, destinationCidr: cidr, active };

@@ -69,6 +69,8 @@ export class PathGate {
   private final?: DiscoveredPath;
   /** Whether the note of the checks not made at synth was given (validation runs once per synth). */
   private noted = false;
+  /** The network warnings already given (validation may run more than once). */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly scope: Construct, private readonly props: PathGateProps) {
     Aspects.of(scope).add({ visit: (node) => { if (node === scope) this.settle(); } }, { priority: PATH_ASPECT_PRIORITY });
@@ -253,6 +255,12 @@ export class PathGate {
     }
     const errors = this.orderAfter([...this.props.connection ? [] : [connection], ...path.resources.map((r) => r.part.resource)]);
     const verdict = checkNetworkPath(path.model, this.props.acknowledged());
+    // Documented requirements the gate cannot be sure of: a warning each, once, never a refusal.
+    for (const warning of verdict.warnings) {
+      if (this.warned.has(warning.id)) continue;
+      this.warned.add(warning.id);
+      Annotations.of(this.scope).addWarningV2(`cdk-glue-connection-test:${warning.id}`, `${warning.message}.`);
+    }
     this.noteSkipped(connection, path, verdict.undecidable);
     return [...errors, ...verdict.findings.map((f) => `${f.problem}. Fix: ${f.fix}. (Glue network check ${f.check}; for a path completed outside CDK, `
       + `acknowledge it with acknowledgedNetworkChecks: [NetworkCheck.${f.check}].)`)];
@@ -269,7 +277,7 @@ export class PathGate {
     const input = definitionOf(connection).properties.connectionInput as { physicalConnectionRequirements?: Record<string, unknown> } | undefined;
     const requirements = input?.physicalConnectionRequirements;
     const outside: string[] = [];
-    if (requirements?.subnetId !== undefined && !path.model.subnet) outside.push(`its subnet (${describeOutside(requirements.subnetId)})`);
+    if (requirements?.subnetId !== undefined && !path.resources.some((r) => r.role === PathRole.SUBNET)) outside.push(`its subnet (${describeOutside(requirements.subnetId)})`);
     const groups = path.model.securityGroups?.items.filter((g) => g.ingress === undefined && g.egress === undefined) ?? [];
     if (groups.length > 0) outside.push(`${groups.length === 1 ? 'a security group' : `${groups.length} security groups`} (${groups.map((g) => g.label).join(', ')})`);
     if (outside.length === 0) return;

@@ -12,12 +12,12 @@
  * reference it cannot follow (an imported VPC, a top-level stack's parameter, another app's
  * export) leaves the member unknown: the rules call that undecidable, never a violation.
  */
-import type { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AppIndex, PathResource } from './app-index';
 import {
-  DataStore, NetworkAcl, NetworkAclEntry, NetworkPath, PartialList, Route, RouteTable, RouteTargetKind, RulePeer,
-  SecurityGroup, SecurityGroupRule, Subnet, Vpc,
+  DataStore, InterfaceEndpoint, isS3ServiceName, NetworkAcl, NetworkAclEntry, NetworkPath, PartialList, Route, RouteTable,
+  RouteTargetKind, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 } from './rules';
 import { isPlainObject, referenceOf } from '../private/cfn-values';
 
@@ -52,7 +52,13 @@ export interface DiscoveredPath {
 
 const SG = 'AWS::EC2::SecurityGroup';
 const DATABASE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::Redshift::Cluster'];
-const ALL_TRAFFIC: SecurityGroupRule = { ipProtocol: '-1', peer: { cidr: '0.0.0.0/0' } };
+const ALL_TRAFFIC_OUT: SecurityGroupRule = { ipProtocol: '-1', peer: { cidr: '0.0.0.0/0' } };
+/**
+ * aws-cdk-lib's Vpc `restrictDefaultSecurityGroup`: a custom resource, the L2 Vpc's child of this
+ * id, that removes every rule of the VPC's default group. A custom resource's properties are not
+ * inspectable, so it is found by its place in the tree.
+ */
+const RESTRICT_DEFAULT_SG = { id: 'RestrictDefaultSecurityGroupCustomResource', type: 'Custom::VpcRestrictDefaultSG' };
 
 /** What a person reads for a resource: the L2's path when the resource is an L2's default child. */
 export function labelOf(resource: IConstruct): string {
@@ -76,9 +82,13 @@ export function discoverPath(connection: CfnResource, index = new AppIndex(conne
   const auth = asObject(input.authenticationConfiguration);
 
   // Subnet, its VPC, route table, routes and network ACL.
-  const subnetPart = add(index.target(requirements?.subnetId, ['AWS::EC2::Subnet']), PathRole.SUBNET);
+  const subnetId = requirements?.subnetId;
+  const subnetPart = add(index.target(subnetId, ['AWS::EC2::Subnet']), PathRole.SUBNET);
   let vpcPart = subnetPart ? add(index.target(subnetPart.definition.properties.vpcId, ['AWS::EC2::VPC']), PathRole.VPC) : undefined;
-  const subnet = subnetPart ? readSubnet(index, subnetPart, vpcPart, add) : undefined;
+  // A subnet outside the app is still the connection's subnet: the AvailabilityZone rule needs to know there is one.
+  const subnet = subnetPart ? readSubnet(index, subnetPart, vpcPart, add)
+    : subnetId !== undefined ? { key: typeof subnetId === 'string' ? subnetId : JSON.stringify(subnetId), label: typeof subnetId === 'string' ? subnetId : 'a subnet outside the app' }
+      : undefined;
 
   // The connection's security groups.
   const groupIds = requirements?.securityGroupIdList;
@@ -106,13 +116,17 @@ export function discoverPath(connection: CfnResource, index = new AppIndex(conne
   const dataStore = readDataStore(index, properties, add);
 
   const [connectionAz, subnetAz] = comparable(requirements?.availabilityZone, subnetPart?.definition.properties.availabilityZone);
+  const region = Stack.of(connection).region;
   const model: NetworkPath = {
     connectionLabel: labelOf(connection),
-    availabilityZone: connectionAz,
+    region: Token.isUnresolved(region) ? undefined : region,
+    // A subnet without an AvailabilityZone is the connection's own omission, not an unknown.
+    availabilityZone: subnetId !== undefined && requirements?.availabilityZone === undefined ? null : connectionAz,
     subnet: subnet ? { ...subnet, availabilityZone: subnetAz } : undefined,
     securityGroups,
-    vpc: vpcPart ? readVpc(vpcPart) : undefined,
+    vpc: vpcPart ? readVpc(index, vpcPart) : undefined,
     dataStore,
+    readsSecret: secrets.length > 0,
   };
   const resources = [...found.values()].sort((a, b) => a.part.key.localeCompare(b.part.key));
   return { resources, model, secrets, kmsKeyArn: auth?.kmsKeyArn };
@@ -178,7 +192,7 @@ function readRouteTable(index: AppIndex, tablePart: PathResource, vpcPart: PathR
     add(endpoint, PathRole.VPC_ENDPOINT);
     const service = flatten(p.serviceName);
     routes.push({
-      target: service === undefined ? RouteTargetKind.OTHER : /\.s3$/.test(service) ? RouteTargetKind.S3_GATEWAY_ENDPOINT : RouteTargetKind.OTHER_GATEWAY_ENDPOINT,
+      target: service === undefined ? RouteTargetKind.OTHER : isS3ServiceName(service) ? RouteTargetKind.S3_GATEWAY_ENDPOINT : RouteTargetKind.OTHER_GATEWAY_ENDPOINT,
       targetLabel: labelOf(endpoint.resource),
     });
     if (service === undefined) complete = false;
@@ -231,30 +245,95 @@ function readNetworkAcl(index: AppIndex, aclPart: PathResource, add: Add): Netwo
 
 /** A security group by the id the connection or a database gives, with its rules when it is in the app. */
 function readGroup(index: AppIndex, id: unknown, role: PathRole, add: Add): SecurityGroup {
+  const vpc = defaultGroupVpc(index, id);
+  if (vpc) return readDefaultGroup(index, vpc, add);
   const group = add(index.target(id, [SG]), role);
   if (!group) {
     const literal = typeof id === 'string';
     return { key: groupKey(index, id) ?? JSON.stringify(id), label: literal ? id : 'a security group outside the app' };
   }
   const p = group.definition.properties;
-  const ingress = ruleList(p.securityGroupIngress, 'ingress', index, []);
   const separateIngress = index.pointingAt('AWS::EC2::SecurityGroupIngress', 'groupId', group);
   const separateEgress = index.pointingAt('AWS::EC2::SecurityGroupEgress', 'groupId', group);
   for (const r of [...separateIngress, ...separateEgress]) add(r, PathRole.PART);
   const inline = p.securityGroupEgress;
-  // Without egress rules of its own, EC2 gives a VPC security group one that allows all traffic out.
-  const egress = inline === undefined || (Array.isArray(inline) && inline.length === 0)
-    ? { items: [ALL_TRAFFIC], complete: true } : ruleList(inline, 'egress', index, []);
+  const ownEgress = inline === undefined || (Array.isArray(inline) && inline.length === 0) ? [] : inline;
   return {
     key: groupKey(index, id)!,
     label: labelOf(group.resource),
-    ingress: merge(ingress, ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, [])),
-    egress: merge(egress, ruleList(separateEgress.map((r) => r.definition.properties), 'egress', index, [])),
+    ingress: merge(ruleList(p.securityGroupIngress, 'ingress', index, []), ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, [])),
+    egress: egressOf(index, ownEgress, separateEgress.map((r) => r.definition.properties), { items: [ALL_TRAFFIC_OUT], complete: true }),
   };
+}
+
+/**
+ * A group's egress as EC2 ends up with it.
+ *
+ * - No egress rule of its own, inline or separate: the default, all traffic out. Source: AWS
+ *   CloudFormation, AWS::EC2::SecurityGroup
+ *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html):
+ *   "if you do not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6
+ *   traffic. Otherwise, we do not add them."
+ * - Any egress rule, inline or a separate AWS::EC2::SecurityGroupEgress: exactly those rules
+ *   (aws-cdk-lib's `allowAllOutbound: false` writes a rule that matches no traffic). A separate
+ *   rule removes the default too, and may remove an all-traffic rule declared beside it,
+ *   depending on the order CloudFormation adds them (https://github.com/aws/aws-cdk/issues/987,
+ *   fixed in aws-cdk#998: "CloudFormation's behavior to strip the 'default outbound' rule when
+ *   another rule gets added"): such an all-traffic rule is left out and the list is incomplete,
+ *   so only another rule can satisfy a check.
+ */
+function egressOf(index: AppIndex, inline: unknown, separate: Record<string, unknown>[], byDefault: PartialList<SecurityGroupRule>): PartialList<SecurityGroupRule> {
+  const inlineCount = Array.isArray(inline) ? inline.length : 1;
+  if (inlineCount === 0 && separate.length === 0) return byDefault;
+  const listed = merge(ruleList(inline, 'egress', index, []), ruleList(separate, 'egress', index, []));
+  if (separate.length === 0 || inlineCount + separate.length < 2) return listed;
+  const kept = listed.items.filter((r) => !(r.ipProtocol === '-1' && r.peer?.cidr === '0.0.0.0/0'));
+  return { items: kept, complete: listed.complete && kept.length === listed.items.length };
+}
+
+/** The in-app VPC whose default security group a value names (`{ 'Fn::GetAtt': [Vpc, 'DefaultSecurityGroup'] }`). */
+function defaultGroupVpc(index: AppIndex, id: unknown): PathResource | undefined {
+  return referenceOf(id)?.attribute === 'DefaultSecurityGroup' ? index.target(id, ['AWS::EC2::VPC']) : undefined;
+}
+
+/** The key of a VPC's default security group: a group of its own, never one the app creates. */
+function defaultGroupKey(vpc: PathResource): string {
+  return JSON.stringify({ 'Fn::GetAtt': [vpc.key, 'DefaultSecurityGroup'] });
+}
+
+/**
+ * A VPC's default security group, as EC2 creates it with the VPC: all traffic in from itself,
+ * all traffic out (Amazon VPC User Guide, "Default security groups for your VPCs",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html), unless
+ * aws-cdk-lib's `restrictDefaultSecurityGroup` custom resource removes both; plus the app's
+ * separate rules for it.
+ */
+function readDefaultGroup(index: AppIndex, vpc: PathResource, add: Add): SecurityGroup {
+  const key = defaultGroupKey(vpc);
+  const namesIt = (value: unknown) => {
+    const ref = referenceOf(value);
+    return ref?.id === vpc.key && ref.attribute === 'DefaultSecurityGroup';
+  };
+  const separateIngress = index.ofType('AWS::EC2::SecurityGroupIngress').filter((r) => namesIt(r.definition.properties.groupId));
+  const separateEgress = index.ofType('AWS::EC2::SecurityGroupEgress').filter((r) => namesIt(r.definition.properties.groupId));
+  const l2 = vpc.resource.node.scope;
+  const restriction = l2 && l2.node.defaultChild === vpc.resource ? l2.node.tryFindChild(RESTRICT_DEFAULT_SG.id)?.node.defaultChild : undefined;
+  const restrictions = restriction && CfnResource.isCfnResource(restriction) && restriction.cfnResourceType === RESTRICT_DEFAULT_SG.type
+    ? [index.read(restriction)] : [];
+  add(vpc, PathRole.VPC);
+  for (const r of [...separateIngress, ...separateEgress, ...restrictions]) add(r, PathRole.PART);
+  const restricted = restrictions.length > 0;
+  const ingress = merge({ items: restricted ? [] : [{ ipProtocol: '-1', peer: { groupKey: key } }], complete: true },
+    ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, []));
+  const egress = egressOf(index, [], separateEgress.map((r) => r.definition.properties),
+    { items: restricted ? [] : [ALL_TRAFFIC_OUT], complete: true });
+  return { key, label: `the default security group of ${labelOf(vpc.resource)}`, ingress, egress };
 }
 
 /** A group's identity for comparisons: its GroupId intrinsic when in the app (Ref and GroupId name the same group), else the literal. */
 function groupKey(index: AppIndex, id: unknown): string | undefined {
+  const vpc = defaultGroupVpc(index, id);
+  if (vpc) return defaultGroupKey(vpc);
   const group = index.target(id, [SG]);
   if (group) return JSON.stringify({ 'Fn::GetAtt': [group.key, 'GroupId'] });
   return typeof id === 'string' ? id : undefined;
@@ -275,8 +354,8 @@ function ruleList(value: unknown, direction: 'ingress' | 'egress', index: AppInd
 function readRule(p: Record<string, unknown> | undefined, direction: 'ingress' | 'egress', index: AppIndex): SecurityGroupRule | undefined {
   if (!p || (typeof p.ipProtocol !== 'string' && typeof p.ipProtocol !== 'number')) return undefined;
   const ipProtocol = String(p.ipProtocol).toLowerCase();
-  const fromPort = toNumber(p.fromPort);
-  const toPort = toNumber(p.toPort);
+  const fromPort = portOf(index, p.fromPort);
+  const toPort = portOf(index, p.toPort);
   const portsMatter = !['-1', 'all'].includes(ipProtocol);
   if (portsMatter && ((p.fromPort !== undefined && fromPort === undefined) || (p.toPort !== undefined && toPort === undefined))) return undefined;
   const [groupMember, prefixMember] = direction === 'ingress'
@@ -298,14 +377,34 @@ function merge(a: PartialList<SecurityGroupRule>, b: PartialList<SecurityGroupRu
   return { items: [...a.items, ...b.items], complete: a.complete && b.complete };
 }
 
-function readVpc(vpcPart: PathResource): Vpc {
+function readVpc(index: AppIndex, vpcPart: PathResource): Vpc {
   const p = vpcPart.definition.properties;
+  // Its IPv4 ranges: CidrBlock (absent with an IPAM pool) and the AWS::EC2::VPCCidrBlock associations of the app.
+  const cidrs: string[] = [];
+  let cidrsComplete = typeof p.cidrBlock === 'string';
+  if (typeof p.cidrBlock === 'string') cidrs.push(p.cidrBlock);
+  for (const block of index.pointingAt('AWS::EC2::VPCCidrBlock', 'vpcId', vpcPart)) {
+    const b = block.definition.properties;
+    if (typeof b.cidrBlock === 'string') cidrs.push(b.cidrBlock);
+    else if (b.cidrBlock !== undefined || b.ipv4IpamPoolId !== undefined) cidrsComplete = false;
+  }
+  // Its interface endpoints. AWS::EC2::VPCEndpoint's PrivateDnsEnabled defaults to false (aws-cdk-lib's L2 sets true).
+  const interfaceEndpoints: InterfaceEndpoint[] = index.pointingAt('AWS::EC2::VPCEndpoint', 'vpcId', vpcPart)
+    .filter((e) => e.definition.properties.vpcEndpointType === 'Interface')
+    .map((e) => ({
+      key: e.key,
+      label: labelOf(e.resource),
+      serviceName: flatten(e.definition.properties.serviceName),
+      privateDnsEnabled: e.definition.properties.privateDnsEnabled === undefined ? false : toBoolean(e.definition.properties.privateDnsEnabled),
+    }));
   return {
     key: vpcPart.key,
     label: labelOf(vpcPart.resource),
     // CloudFormation's defaults: DNS resolution on, DNS hostnames off.
     enableDnsSupport: p.enableDnsSupport === undefined ? true : toBoolean(p.enableDnsSupport),
     enableDnsHostnames: p.enableDnsHostnames === undefined ? false : toBoolean(p.enableDnsHostnames),
+    cidrBlocks: { items: cidrs, complete: cidrsComplete },
+    interfaceEndpoints: { items: interfaceEndpoints, complete: true },
   };
 }
 
@@ -313,6 +412,21 @@ function readVpc(vpcPart: PathResource): Vpc {
 const DEFAULT_PORTS: readonly [RegExp, number][] = [
   [/postgres/, 5432], [/mysql|mariadb|^aurora$/, 3306], [/oracle/, 1521], [/sqlserver/, 1433], [/redshift/, 5439],
 ];
+
+/** An in-app database's port: its Port property, or its engine's default. */
+function databasePort(database: PathResource): number | undefined {
+  const db = database.definition.properties;
+  const engine = String(database.resource.cfnResourceType === 'AWS::Redshift::Cluster' ? 'redshift' : db.engine ?? '');
+  return toNumber(db.port) ?? DEFAULT_PORTS.find(([re]) => re.test(engine))?.[1];
+}
+
+/** A rule's port: a number, or an in-app database's `Endpoint.Port` (aws-cdk-lib's `db.connections` rules use it). */
+function portOf(index: AppIndex, value: unknown): number | undefined {
+  const number = toNumber(value);
+  if (number !== undefined) return number;
+  const database = referenceOf(value)?.attribute?.endsWith('Port') ? index.target(value, DATABASE_TYPES) : undefined;
+  return database ? databasePort(database) : undefined;
+}
 
 const HOST_MARK = '\u0000host\u0000';
 
@@ -324,8 +438,7 @@ function readDataStore(index: AppIndex, properties: Record<string, unknown> | un
   const database = index.referencedIn(source, DATABASE_TYPES)[0];
   add(database, PathRole.PART);
   const db = database?.definition.properties;
-  const engine = String(database?.resource.cfnResourceType === 'AWS::Redshift::Cluster' ? 'redshift' : db?.engine ?? '');
-  const dbPort = toNumber(db?.port) ?? DEFAULT_PORTS.find(([re]) => re.test(engine))?.[1];
+  const dbPort = database ? databasePort(database) : undefined;
 
   // The URL (or HOST and PORT) as text, the database's endpoint standing in for its tokens.
   const text = flatten(source, (ref) => {
@@ -380,14 +493,31 @@ function flatten(value: unknown, reference: (ref: { id: string; attribute?: stri
 }
 
 /**
- * Two resolved values as strings a rule may compare: both literals, or the same intrinsic
- * (`Fn::Select` of `Fn::GetAZs` in an environment-agnostic stack) as the same string. A literal
- * against an intrinsic is unknown: the intrinsic may resolve to it.
+ * Two resolved Availability Zones as strings a rule may compare: both literals, the same
+ * intrinsic as the same string, or two `Fn::Select` indexes of the same `Fn::GetAZs` list (an
+ * environment-agnostic stack) as `Fn::Select(i, Fn::GetAZs(region))`: the list holds each zone
+ * once, so two indexes name two zones (AWS CloudFormation, Fn::GetAZs,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-getavailabilityzones.html).
+ * A literal against an intrinsic is unknown: the intrinsic may resolve to it.
  */
 function comparable(a: unknown, b: unknown): [string | undefined, string | undefined] {
   if (typeof a === 'string' && typeof b === 'string') return [a, b];
+  const [za, zb] = [selectedZone(a), selectedZone(b)];
+  if (za && zb && za.list === zb.list) return [za.text, zb.text];
   if (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b)) return [JSON.stringify(a), JSON.stringify(b)];
   return [undefined, typeof b === 'string' ? b : undefined];
+}
+
+/** `{ 'Fn::Select': [i, { 'Fn::GetAZs': region }] }` as its list (the region, '' for the stack's) and a text naming the zone. */
+function selectedZone(value: unknown): { list: string; text: string } | undefined {
+  const select = asObject(value)?.['Fn::Select'];
+  if (!Array.isArray(select) || select.length !== 2) return undefined;
+  const position = toNumber(select[0]);
+  const getAzs = asObject(select[1]);
+  if (position === undefined || !getAzs || Object.keys(getAzs).length !== 1 || !('Fn::GetAZs' in getAzs)) return undefined;
+  const region = getAzs['Fn::GetAZs'];
+  const list = region === '' || asObject(region)?.Ref === 'AWS::Region' ? '' : typeof region === 'string' ? region : undefined;
+  return list === undefined ? undefined : { list, text: `Fn::Select(${position}, Fn::GetAZs(${list}))` };
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {

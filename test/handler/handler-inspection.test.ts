@@ -193,6 +193,58 @@ describe('NetworkInspection BEFORE_TEST', () => {
   });
 });
 
+describe('the deploy-time reader\'s reading of what EC2 answers (issue #16)', () => {
+  /** The network inspection's log record after a network failure of the path as `change` leaves it. */
+  async function inspected(change: () => void): Promise<{ findings: string[]; undecidable: string; satisfied: string }> {
+    path({ s3: false });
+    change();
+    glueMock.on(TestConnectionCommand).rejects(awsError('InvalidInputException', S3_MESSAGE));
+    await failureOf(createEvent(BY_NAME));
+    const record = log.records().find((r) => r.message === 'network inspection') as Record<string, string>;
+    return { findings: JSON.parse(record.findings).map((f: { check: string }) => f.check), undecidable: record.undecidable, satisfied: record.satisfied };
+  }
+  const routes = (...extra: object[]) => ec2Mock.on(DescribeRouteTablesCommand).resolves({
+    RouteTables: [{ RouteTableId: ROUTE_TABLE, Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local', State: 'active' }, ...extra] }],
+  });
+
+  test('a vpce- route to an endpoint DescribeVpcEndpoints does not list (a Gateway Load Balancer endpoint) makes the route table incomplete: undecidable, not a finding', async () => {
+    const verdict = await inspected(() => routes({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'vpce-0feedfacefeedface', State: 'active' }));
+    expect(verdict.findings).not.toContain('S3_ROUTE');
+    expect(verdict.undecidable).toContain('S3_ROUTE');
+  });
+
+  test('China\'s S3 service name (cn.com.amazonaws.<region>.s3) is an S3 gateway endpoint', async () => {
+    const verdict = await inspected(() => {
+      routes({ DestinationPrefixListId: 'pl-1', GatewayId: 'vpce-0123456789abcdef0', State: 'active' });
+      ec2Mock.on(DescribeVpcEndpointsCommand).resolves({
+        VpcEndpoints: [{ VpcEndpointId: 'vpce-0123456789abcdef0', ServiceName: 'cn.com.amazonaws.cn-north-1.s3', VpcEndpointType: 'Gateway', RouteTableIds: [ROUTE_TABLE] }],
+      });
+    });
+    expect(verdict.satisfied).toContain('S3_ROUTE');
+  });
+
+  test('a connection with a subnet and no AvailabilityZone is a finding (Glue: "Unable to resolve any valid connection")', async () => {
+    const verdict = await inspected(() => glueMock.on(GetConnectionCommand).resolves({
+      Connection: {
+        Name: 'orders-db', ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://orders.internal:5432/orders' },
+        PhysicalConnectionRequirements: { SubnetId: SUBNET, SecurityGroupIdList: [GROUP] },
+      },
+    }));
+    expect(verdict.findings).toContain('AVAILABILITY_ZONE');
+  });
+
+  test('egress to ::/0 only opens nothing for Glue\'s IPv4 interfaces', async () => {
+    const verdict = await inspected(() => ec2Mock.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [{
+        GroupId: GROUP,
+        IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: GROUP }] }],
+        IpPermissionsEgress: [{ IpProtocol: '-1', Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+      }],
+    }));
+    expect(verdict.findings).toContain('ALL_EGRESS');
+  });
+});
+
 test('an unknown NetworkInspection value is refused, naming the property and what is allowed', async () => {
   const error = await failureOf(createEvent({ ...BY_NAME, NetworkInspection: 'SOMETIMES' }));
 

@@ -180,7 +180,11 @@ test('a network ACL that denies everything: the finding names the ACL and the tr
   const inspection = await inspect(name);
 
   expect(inspection.verdict?.findings).toEqual([expect.objectContaining({ check: NetworkCheck.NETWORK_ACL, resource: aclId })]);
-  expect(inspection.verdict?.findings[0].fix).toBe(`allow outbound HTTPS (TCP 443) to 0.0.0.0/0 and inbound return traffic (TCP 1024-65535) from 0.0.0.0/0 in network ACL ${aclId}`);
+  const fix = inspection.verdict?.findings[0].fix;
+  expect(fix).toMatch(new RegExp(`^allow .* in network ACL ${aclId}$`));
+  for (const denied of ['outbound HTTPS (TCP 443) to Amazon S3', 'outbound TCP 5432 to orders.internal', 'inbound return traffic (TCP 1024-65535) from Amazon S3 and orders.internal']) {
+    expect(fix).toContain(denied);
+  }
 });
 
 test('three broken pieces at once: all three found, in the rules\' order, and the reason holds them all', async () => {
