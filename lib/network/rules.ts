@@ -366,11 +366,11 @@ const RULES: readonly Rule[] = [
     evaluate: ({ availabilityZone, subnet }) => {
       if (!subnet) return 'undecidable';
       if (availabilityZone === null) {
-        const zone = subnet.availabilityZone ?? `the Availability Zone of subnet ${subnet.label}`;
+        const zone = subnet.availabilityZone ?? 'the Availability Zone of its subnet';
         return [{
           check: NetworkCheck.AVAILABILITY_ZONE,
           resource: subnet.label,
-          problem: `the connection names subnet ${subnet.label} but no AvailabilityZone; Glue requires one ("Currently the field must be populated") and answers "Unable to resolve any valid connection" without it`,
+          problem: `the connection has a SubnetId (${subnet.label}) but no AvailabilityZone; Glue requires one ("Currently the field must be populated") and answers "Unable to resolve any valid connection" without it`,
           fix: `set the connection's PhysicalConnectionRequirements.AvailabilityZone to ${zone}`,
         }];
       }

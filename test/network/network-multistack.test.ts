@@ -201,7 +201,7 @@ describe('weak references: Fn.importValue of an export the app itself creates', 
       catalogId: data.account,
       connectionInput: {
         name: 'orders-db', connectionType: 'JDBC', connectionProperties: { JDBC_CONNECTION_URL: URL, SECRET_ID: 'orders-db' },
-        physicalConnectionRequirements: { subnetId: Fn.importValue('shared-network-subnet'), securityGroupIdList: [Fn.importValue('shared-network-group')] },
+        physicalConnectionRequirements: { subnetId: Fn.importValue('shared-network-subnet'), availabilityZone: 'eu-west-1a', securityGroupIdList: [Fn.importValue('shared-network-group')] },
       },
     });
     new GlueConnectionTest(data, 'Test', { connection });
