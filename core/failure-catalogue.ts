@@ -83,6 +83,24 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     example: 'Failed to call ec2:DescribeSubnets',
     fix: (m) => `Glue validates the connection's VPC with the caller's permissions: allow ${m[1]} to the test handler's role, e.g. ${grantLine(m[1])}`,
   },
+  // Source: Glue's wording when it may not tag the network interface it creates in the connection's subnet:
+  // "The specified role doesn't have a permission to create a tag for your elastic network interface" (the
+  // wording issue #18 quotes; the same sentence is reported for Glue jobs in a VPC). The grant that prevents it is
+  // the AWS Glue Developer Guide's, "Step 1: Create an IAM policy for the AWS Glue service"
+  // (docs.aws.amazon.com/glue/latest/dg/create-service-policy.html): "ec2:CreateTags", "ec2:DeleteTags" on
+  // "arn:aws:ec2:*:*:network-interface/*" with the condition "ForAllValues:StringEquals": { "aws:TagKeys":
+  // ["aws-glue-service-resource"] }. Before the generic permission entries: it names no action.
+  {
+    id: 'eni-create-tags-denied',
+    category: 'permissions',
+    pattern: /(?:role|user)?\s*(?:doesn't|does not) have (?:a )?permission to create a tag for (?:your|the) elastic network interface/i,
+    example: "The specified role doesn't have a permission to create a tag for your elastic network interface",
+    fix: () => 'Glue tags the network interface it creates in the connection\'s subnet (tag key aws-glue-service-resource): allow ec2:CreateTags '
+      + 'and ec2:DeleteTags on arn:aws:ec2:*:*:network-interface/* with the condition ForAllValues:StringEquals aws:TagKeys = '
+      + 'aws-glue-service-resource (as Glue\'s service policy does) to the role the test runs with, e.g. '
+      + grantLine(['ec2:CreateTags', 'ec2:DeleteTags'], 'arn:aws:ec2:*:*:network-interface/*')
+      + ", and to the connection's ROLE_ARN if it names one",
+  },
   // Source: IAM User Guide, "Troubleshoot access denied error messages": "... is not authorized to perform:
   // iam:GetGroup on resource: ... with an explicit deny in a service control policy". An explicit deny wins
   // over every allow, so adding a statement cannot help.
@@ -229,15 +247,23 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     example: 'Unable to resolve any valid connection',
     fix: (_, c) => `set PhysicalConnectionRequirements.AvailabilityZone of ${c.connection} to the Availability Zone of its subnet (Glue needs it, though the API marks it optional)`,
   },
-  // Source: EC2 API reference, error code InsufficientFreeAddressesInSubnet: "The specified subnet does not have
-  // enough free addresses to satisfy the request." (Glue creates a network interface in the subnet; the
-  // knowledge-center article "glue-test-connection-failed": "Check the number of free IP addresses".)
+  // Source: Amazon EC2 API Reference, "Error codes for the Amazon EC2 API"
+  // (docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html): InsufficientFreeAddressesInSubnet,
+  // "The specified subnet does not contain enough free private IP addresses to fulfill your request. Use the
+  // DescribeSubnets request to view how many IP addresses are available (unused) in your subnet." EC2 answers
+  // with that code and the message "Insufficient Free IP Addresses in subnet." (as quoted in AWS error output, e.g.
+  // "An error occurred (InsufficientFreeAddressesInSubnet) when calling the ... operation: Insufficient Free IP
+  // Addresses in subnet."); CreateNetworkInterface's own wording is "The specified subnet does not have enough free
+  // addresses to satisfy the request." Glue creates a network interface in the connection's subnet for the test
+  // (AWS Glue Developer Guide, "Setting up network access to data stores": "Each elastic network interface is
+  // assigned a private IP address from the IP address range within the subnet you specified").
   {
     id: 'subnet-out-of-addresses',
     category: 'network',
-    pattern: /does not have enough free (?:IP )?addresses/i,
-    example: 'The specified subnet does not have enough free addresses to satisfy the request.',
-    fix: (m) => `free IP addresses in ${or(/subnet-[0-9a-z]+/i.exec(m.input)?.[0], "the connection's subnet")} (delete unused network interfaces) or move the connection to a subnet with more free addresses`,
+    pattern: /does not (?:have|contain) enough free (?:private )?(?:IP )?addresses|Insufficient Free IP Addresses in subnet|InsufficientFreeAddressesInSubnet/i,
+    example: 'Insufficient Free IP Addresses in subnet.',
+    fix: (m) => `free IP addresses in ${or(/subnet-[0-9a-z]+/i.exec(m.input)?.[0], "the connection's subnet")} (delete unused network interfaces; `
+      + 'DescribeSubnets shows AvailableIpAddressCount) or move the connection to a subnet with more free addresses',
   },
   // Source: Glue troubleshooting page, "Error: No private DNS for network interface found" - "If you are using
   // the Amazon provided DNS, the value of enableDnsHostnames must be set to true."

@@ -39,6 +39,9 @@ const CASES: [string, string, string, Category, string[]][] = [
     `User: ${ROLE_ARN} is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-AbCdEf `
       + 'because no identity-based policy allows the secretsmanager:GetSecretValue action',
     'permissions', ['secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-AbCdEf', 'role OrdersStack-HandlerRole1A2B']],
+  ['eni-create-tags-denied', 'InvalidInputException', "The specified role doesn't have a permission to create a tag for your elastic network interface",
+    'permissions', ['ec2:CreateTags', 'ec2:DeleteTags', 'arn:aws:ec2:*:*:network-interface/*', 'aws-glue-service-resource',
+      "actions: ['ec2:CreateTags', 'ec2:DeleteTags'], resources: ['arn:aws:ec2:*:*:network-interface/*']"]],
   ['access-denied', 'AccessDeniedException', 'Access to a resource was denied.',
     'permissions', ['CloudTrail']],
   ['glue-encryption', 'GlueEncryptionException', 'Unable to decrypt the connection password with key alias/glue',
@@ -62,6 +65,11 @@ const CASES: [string, string, string, Category, string[]][] = [
     'configuration', ['AvailabilityZone', 'connection "orders-db"']],
   ['subnet-out-of-addresses', 'InvalidInputException', `The specified subnet ${SUBNET} does not have enough free addresses to satisfy the request.`,
     'network', [SUBNET, 'free IP addresses']],
+  ['subnet-out-of-addresses', 'InsufficientFreeAddressesInSubnet', 'Insufficient Free IP Addresses in subnet.',
+    'network', ["the connection's subnet", 'free IP addresses']],
+  ['subnet-out-of-addresses', 'InvalidInputException',
+    `Unable to create network interface in ${SUBNET} (Service: AmazonEC2; Status Code: 400; Error Code: InsufficientFreeAddressesInSubnet)`,
+    'network', [SUBNET, 'AvailableIpAddressCount']],
   ['no-private-dns', 'InvalidInputException', 'No private DNS for network interface found',
     'DNS', ['enableDnsHostnames']],
   ['server-without-ssl', 'InvalidInputException', 'The server does not support SSL.',
@@ -144,7 +152,7 @@ describe('each catalogue entry', () => {
   });
 
   test('has a case here', () => {
-    expect(CATALOGUE.map((e) => e.id).sort()).toEqual(CASES.map(([id]) => id).sort());
+    expect(CATALOGUE.map((e) => e.id).sort()).toEqual([...new Set(CASES.map(([id]) => id))].sort());
   });
 
   test('has a unique id', () => {
@@ -164,6 +172,8 @@ describe('the misfiles the issue lists', () => {
     ['User: arn:aws:sts::1:assumed-role/r/s is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:eu-west-1:1:network-interface/*', 'permissions'],
     ['Could not find subnet for AZ: eu-west-1c', 'network'],
     ['The specified subnet does not have enough free addresses to satisfy the request.', 'network'],
+    ["The specified role doesn't have a permission to create a tag for your elastic network interface.", 'permissions'],
+    ['Insufficient Free IP Addresses in subnet.', 'network'],
     ['java.lang.ClassNotFoundException: com.mysql.cj.jdbc.Driver', 'configuration'],
     ['FATAL: database "orders" does not exist', 'configuration'],
     ['PKIX path building failed: unable to find valid certification path to requested target', 'TLS'],
