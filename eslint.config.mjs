@@ -14,7 +14,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-require-imports': 'off',
       'import/no-extraneous-dependencies': ['error', {
-        devDependencies: ['test/**', 'sim/**', 'bench/**', 'bin/**', 'scripts/**', 'lambda/**', 'core/**'],
+        devDependencies: ['test/**', 'sim/**', 'bench/**', 'bin/**', 'scripts/**', 'lambda/**', 'core/**', 'cli/**'],
         peerDependencies: true,
         optionalDependencies: false,
       }],

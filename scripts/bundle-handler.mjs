@@ -1,10 +1,11 @@
-// Bundles the handler (lambda/index.ts) into assets/handler/index.js at build time, with the
-// AWS SDK clients inlined at the versions in package-lock.json (they have TestConnection), so
-// that users of the library need neither Docker nor esbuild and nothing is installed at run time.
+// Bundles, at build time, the handler (lambda/index.ts) into assets/handler/index.js and the command
+// line (cli/index.ts) into assets/cli/index.js, with the AWS SDK clients inlined at the versions in
+// package-lock.json (they have TestConnection), so that users of the library need neither Docker nor
+// esbuild and nothing is installed at run time.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'url';
 import path from 'path';
-import { readFileSync } from 'fs';
+import { chmodSync, readFileSync } from 'fs';
 
 /**
  * Makes the SDK's schema modules tree-shakable. A schema of a Query or XML protocol (EC2's)
@@ -60,3 +61,29 @@ const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.
 // One place for both the sources (lib/) and the package (dist/): the provider, at lib/construct/ or
 // dist/construct/, finds it at ../../assets/handler.
 console.log(`bundled assets/handler/index.js (${(bytes / 1024).toFixed(0)} KiB)`);
+
+// The command line (cli/index.ts), package.json's `bin`: the same core and SDK clients, and the
+// SDK's whole default credential chain (profiles, SSO, credential_process, web identity), which a
+// person's terminal and a CI runner use, so no credential source is replaced here. aws-cdk-lib is
+// the user's (a peer dependency), never inlined.
+const cli = await build({
+  entryPoints: [path.join(root, 'cli', 'index.ts')],
+  outfile: path.join(root, 'assets', 'cli', 'index.js'),
+  bundle: true,
+  minify: true,
+  keepNames: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  supported: { 'dynamic-import': false },
+  external: ['aws-cdk-lib', 'constructs'],
+  banner: { js: '#!/usr/bin/env node' },
+  legalComments: 'none',
+  metafile: true,
+  plugins: [literalSchemaKeys],
+  logLevel: 'warning',
+});
+chmodSync(path.join(root, 'assets', 'cli', 'index.js'), 0o755);
+const cliBytes = Object.values(cli.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+console.log(`bundled assets/cli/index.js (${(cliBytes / 1024).toFixed(0)} KiB)`);

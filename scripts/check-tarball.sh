@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `npm run check:tarball [-- VERSION]`: the packed npm tarball in a fresh app, as a user gets it.
 #
-# Packs this checkout (which must be built: dist/, the handler bundle, .jsii), installs the
+# Packs this checkout (which must be built: dist/, the handler and command bundles, .jsii), installs the
 # tarball into a new app directory beside exactly aws-cdk-lib@VERSION (default: the version the
 # repository develops against) and constructs 10, then runs the README's quick start there with
 # the real module resolution (`cdk-glue-connection-test` from node_modules, the handler bundle
-# from the tarball) and checks what it synthesized. `npm run check:floor` runs it on the floor.
+# from the tarball) and checks what it synthesized, then runs the command it ships
+# (`npx cdk-glue-connection-test --help`). `npm run check:floor` runs it on the floor.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -16,7 +17,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/cdk-tarball-${version}-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 tarball="$work/$(npm pack --silent --ignore-scripts --pack-destination "$work")"
 contents="$(tar -tzf "$tarball")"
-for file in package/.jsii package/assets/handler/index.js package/dist/index.js; do
+for file in package/.jsii package/assets/handler/index.js package/assets/cli/index.js package/dist/index.js; do
   grep -qx "$file" <<<"$contents" || { echo "check-tarball: $tarball has no ${file#package/}" >&2; exit 1; }
 done
 
@@ -49,3 +50,8 @@ node -e '
   }
   console.log(`check-tarball: the packed tarball synthesizes the quick start with aws-cdk-lib ${v} (handler runtime ${JSON.stringify(handler.Properties.Runtime)})`);
 ' "$app/cdk.out/OrdersPipeline.template.json"
+# The command (package.json `bin`), as a user runs it from the installed package.
+help="$(npx --no-install cdk-glue-connection-test --help)" || { echo "check-tarball: npx cdk-glue-connection-test --help failed" >&2; exit 1; }
+grep -q 'test-connection' <<<"$help" && grep -q 'preflight' <<<"$help" \
+  || { echo "check-tarball: npx cdk-glue-connection-test --help does not list test-connection and preflight" >&2; exit 1; }
+echo "check-tarball: npx cdk-glue-connection-test --help runs from the packed tarball"

@@ -448,3 +448,38 @@ export function validateRequest(
   }
   return findings;
 }
+
+/**
+ * The value without what `--generate-cli-skeleton` leaves for the user to fill in: `""`
+ * strings, map entries with an empty value (`"KeyName": ""`), objects left empty, and
+ * structures that hold nothing but enumeration values, which the skeleton fills in at random
+ * (botocore's ArgumentGenerator picks `random.choice(enum)`). What is dropped for the last
+ * reason is noted, so that a structure given on purpose with only an enumeration value does not
+ * vanish without a word. `where` names the JSON in the notes (`requestJson`, `--cli-input-json`).
+ * The construct's `requestJson` and the command's `--cli-input-json` read the skeleton with it.
+ */
+export function withoutSkeletonBlanks(rule: MemberRule | undefined, value: unknown, path: string[], notes: string[], where: string): unknown {
+  if (value === '') return undefined;
+  if (!isPlainObject(value) || rule?.type === 'string') return value;
+  const inner: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const memberRule = rule?.type === 'structure' && Object.hasOwn(rule.members, key) ? rule.members[key] : undefined;
+    const kept = rule?.type === 'map' ? (v === '' ? undefined : v) : withoutSkeletonBlanks(memberRule, v, [...path, key], inner, where);
+    if (kept !== undefined) out[key] = kept;
+  }
+  if (Object.keys(out).length === 0) return undefined;
+  if (rule?.type === 'structure' && path.length > 0) {
+    const enumerations = Object.entries(out).map(([key, v]) => {
+      const member = Object.hasOwn(rule.members, key) ? rule.members[key] : undefined;
+      return member?.type === 'string' && (member.oneOf || member.known) && typeof v === 'string' ? `${key} "${v}"` : undefined;
+    });
+    if (enumerations.every((e) => e !== undefined)) {
+      notes.push(`${where}.${path.join('.')}: holds nothing but ${enumerations.join(' and ')}, which --generate-cli-skeleton fills in at random; `
+        + 'it is taken as absent. Give the other members it needs, or remove it');
+      return undefined;
+    }
+  }
+  notes.push(...inner);
+  return out;
+}

@@ -7,7 +7,7 @@
  */
 import { SecretValue } from 'aws-cdk-lib';
 import { didYouMean } from '../private/text';
-import { Finding, isSecretKey, MemberRule, StructureRule, TEST_CONNECTION_REQUEST, validateRequest } from '../contract/request';
+import { Finding, isSecretKey, StructureRule, TEST_CONNECTION_REQUEST, validateRequest, withoutSkeletonBlanks } from '../contract/request';
 import { isPlainObject } from '../private/cfn-values';
 import { parseDynamicReference, SECRET_FIX } from './secret-reference';
 import { ConnectionType, TestConnectionInput } from './test-connection-input';
@@ -43,7 +43,7 @@ export function propsFromRequestJson(json: string): ParsedRequestJson {
     throw new Error(`${WHERE}: must be a JSON object with ConnectionName, CatalogId and/or TestConnectionInput`);
   }
   const notes: string[] = [];
-  const cleaned = (withoutBlanks(TEST_CONNECTION_REQUEST, request, [], notes) ?? {}) as Record<string, unknown>;
+  const cleaned = (withoutSkeletonBlanks(TEST_CONNECTION_REQUEST, request, [], notes, WHERE) ?? {}) as Record<string, unknown>;
 
   const errors: Finding[] = [];
   const members = Object.keys(TEST_CONNECTION_REQUEST.members);
@@ -65,40 +65,6 @@ export function propsFromRequestJson(json: string): ParsedRequestJson {
     throw new Error(lines.length === 1 ? lines[0] : `${WHERE} has ${lines.length} problems:\n  - ${lines.join('\n  - ')}`);
   }
   return { props, notes };
-}
-
-/**
- * The value without what `--generate-cli-skeleton` leaves for the user to fill in: `""`
- * strings, map entries with an empty value (`"KeyName": ""`), objects left empty, and
- * structures that hold nothing but enumeration values, which the skeleton fills in at random
- * (botocore's ArgumentGenerator picks `random.choice(enum)`). What is dropped for the last
- * reason is noted, so that a structure given on purpose with only an enumeration value does not
- * vanish without a word.
- */
-function withoutBlanks(rule: MemberRule | undefined, value: unknown, path: string[], notes: string[]): unknown {
-  if (value === '') return undefined;
-  if (!isPlainObject(value) || rule?.type === 'string') return value;
-  const inner: string[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    const memberRule = rule?.type === 'structure' && Object.hasOwn(rule.members, key) ? rule.members[key] : undefined;
-    const kept = rule?.type === 'map' ? (v === '' ? undefined : v) : withoutBlanks(memberRule, v, [...path, key], inner);
-    if (kept !== undefined) out[key] = kept;
-  }
-  if (Object.keys(out).length === 0) return undefined;
-  if (rule?.type === 'structure' && path.length > 0) {
-    const enumerations = Object.entries(out).map(([key, v]) => {
-      const member = Object.hasOwn(rule.members, key) ? rule.members[key] : undefined;
-      return member?.type === 'string' && (member.oneOf || member.known) && typeof v === 'string' ? `${key} "${v}"` : undefined;
-    });
-    if (enumerations.every((e) => e !== undefined)) {
-      notes.push(`${WHERE}.${path.join('.')}: holds nothing but ${enumerations.join(' and ')}, which --generate-cli-skeleton fills in at random; `
-        + 'it is taken as absent. Give the other members it needs, or remove it');
-      return undefined;
-    }
-  }
-  notes.push(...inner);
-  return out;
 }
 
 /**
