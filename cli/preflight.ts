@@ -20,7 +20,7 @@
 import * as path from 'path';
 import { Redactor } from '../core/redact';
 import { buildReason } from '../core/reason';
-import { parseProperties, TestSettings } from '../core/properties';
+import { parseProperties, TestSettings } from '../lambda/properties';
 import { didYouMean } from '../lib/private/text';
 import { GLOBAL_OPTIONS, GlobalSettings, globalSettings, Io, parse, UsageError } from './args';
 import { AssemblyTest, readAssembly, testsOf } from './assembly';

@@ -11,13 +11,14 @@
  * | 2    | bad usage: options, JSON, the request's rules, no region, no credentials          |
  */
 import { FailureMode, NetworkInspection } from '../lib/contract/resource';
-import { createClients } from '../core/aws';
+import { ClientOptions, createClients } from '../core/aws';
 import { Deadline } from '../core/deadline';
-import type { TestSettings } from '../core/properties';
+import type { TestSettings } from '../lambda/properties';
+import type { Logger } from '../core/log';
 import { Redactor } from '../core/redact';
 import { errorMessage } from '../core/reason';
-import { runTest, TestOutcome } from '../core/test-connection';
-import { GLOBAL_OPTIONS, globalSettings, Io, parse, UsageError } from './args';
+import { Outcome, runTest } from '../core/test-connection';
+import { GLOBAL_OPTIONS, GlobalSettings, globalSettings, Io, parse, UsageError } from './args';
 import { Output, seconds } from './output';
 import { CliRequest, readRequest } from './request';
 import { inputSkeleton, OUTPUT_SKELETON, printJson } from './skeleton';
@@ -161,41 +162,45 @@ export function settingsOf(request: CliRequest, timeoutSeconds: number, waitForR
  * profile, Glue endpoint and timeouts. No region or no credentials is bad usage (exit 2), found
  * before any call.
  */
-export async function runCommandTest(settings: TestSettings, globals: ReturnType<typeof globalSettings>, out: Output): Promise<TestConnectionResult> {
-  const deadline = new Deadline(settings.timeoutSeconds * 1000);
+export async function runCommandTest(settings: TestSettings, globals: GlobalSettings, out: Output): Promise<TestConnectionResult> {
   const log = out.logger();
-  const clients = createClients(deadline, log, globals.clients);
+  await checkEnvironment(globals.clients, log);
+  const outcome = await runTest(settings, { budgetMs: settings.timeoutSeconds * 1000, redactor: out.redactor, log, clients: globals.clients });
+  return resultOf(settings, outcome);
+}
+
+/** No region or no credentials is bad usage (exit 2), found before any call, with the clients the test will use. */
+async function checkEnvironment(options: ClientOptions, log: Logger): Promise<void> {
+  const deadline = new Deadline(CHECK_MS);
+  const { glue } = createClients(deadline, log, options);
   try {
-    await checkEnvironment(clients.glue.config);
-    const outcome = await runTest(settings, { deadline, redactor: out.redactor, log, clients });
-    return resultOf(settings, outcome);
+    try {
+      await glue.config.region();
+    } catch {
+      throw new UsageError('no AWS region: pass --region, set AWS_REGION, or name a profile that has one');
+    }
+    try {
+      await glue.config.credentials();
+    } catch (e) {
+      throw new UsageError(`could not load AWS credentials: ${errorMessage(e).split('\n')[0]}`);
+    }
   } finally {
     deadline.dispose();
-    clients.destroy();
+    glue.destroy();
   }
 }
 
-async function checkEnvironment(config: { region: () => Promise<string>; credentials: () => Promise<unknown> }): Promise<void> {
-  try {
-    await config.region();
-  } catch {
-    throw new UsageError('no AWS region: pass --region, set AWS_REGION, or name a profile that has one');
-  }
-  try {
-    await config.credentials();
-  } catch (e) {
-    throw new UsageError(`could not load AWS credentials: ${errorMessage(e).split('\n')[0]}`);
-  }
-}
+/** How long finding the region and credentials may take (an SSO or credential_process source runs a program). */
+const CHECK_MS = 60_000;
 
-export function resultOf(settings: TestSettings, outcome: TestOutcome): TestConnectionResult {
+export function resultOf(settings: TestSettings, outcome: Outcome): TestConnectionResult {
   return {
     connection: settings.connectionName ?? null,
     connectionType: settings.input?.ConnectionType ?? null,
     catalogId: settings.catalogId ?? null,
     result: outcome.passed ? 'PASSED' : 'FAILED',
     category: outcome.category ?? null,
-    reason: outcome.reason,
+    reason: outcome.reason ?? '',
     error: outcome.error ?? null,
     findings: (outcome.inspection?.verdict?.findings ?? []).map(({ check, resource, problem, fix }) => ({ check, resource, problem, fix })),
     notInspected: (outcome.inspection?.gaps ?? []).map(({ action, error }) => ({ action, error })),

@@ -29,6 +29,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger as SdkLogger, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type { Agent } from 'https';
 import type { Logger } from './log';
 
 /** Attempts of one request that fails with transient errors (5xx, resets, timeouts). */
@@ -130,18 +131,42 @@ function httpHandlerLogger(log: Logger): SdkLogger {
   };
 }
 
+/**
+ * What a caller other than the handler sets on the clients: the command line's global options
+ * (`--region`, `--profile`, `--endpoint-url`, `--cli-read-timeout`, `--cli-connect-timeout`,
+ * `--ca-bundle`). The handler sets none: its clients take the SDK's configuration from the
+ * Lambda's environment.
+ */
+export interface ClientOptions {
+  readonly region?: string;
+  /** A profile of the shared config and credentials files, for the SDK's default credential chain and region. */
+  readonly profile?: string;
+  /** Glue's endpoint only, as `aws glue --endpoint-url` sets it; Secrets Manager and EC2 keep theirs. */
+  readonly glueEndpoint?: string;
+  /** Per attempt; 0 for none. Default: the handler's (TestConnection 240 s, others 15 s). */
+  readonly requestTimeoutMs?: number;
+  /** 0 for none. Default 5 s. */
+  readonly connectionTimeoutMs?: number;
+  /** For a CA bundle or unverified TLS. */
+  readonly httpsAgent?: Agent;
+}
+
 /** The configuration of every client: the place to change how the handler talks to AWS. */
-export function clientConfig(requestTimeoutMs: number, retryStrategy: RetryStrategyV2, log: Logger) {
+export function clientConfig(requestTimeoutMs: number, retryStrategy: RetryStrategyV2, log: Logger, options: ClientOptions = {}, endpoint?: string) {
   return {
     retryStrategy,
     maxAttempts: maxAttemptsFromEnvironment(),
+    ...(options.region !== undefined && { region: options.region }),
+    ...(options.profile !== undefined && { profile: options.profile }),
+    ...(endpoint !== undefined && { endpoint }),
     requestHandler: {
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: requestTimeoutMs,
+      connectionTimeout: options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? requestTimeoutMs,
       // Without it, the HTTP handler only prints a warning when requestTimeout passes and keeps
       // waiting: the timeout must end the attempt (a TRANSIENT TimeoutError, retried as such).
       throwOnRequestTimeout: true,
       logger: httpHandlerLogger(log),
+      ...(options.httpsAgent !== undefined && { httpsAgent: options.httpsAgent }),
     },
   };
 }
@@ -163,7 +188,7 @@ export interface Clients {
  * Not shared across invocations: a client's connection pool and retry state must not carry
  * one event's trouble into the next event in the same warm container.
  */
-export function createClients(window: RetryWindow, log: Logger): Clients {
+export function createClients(window: RetryWindow, log: Logger, options: ClientOptions = {}): Clients {
   const strategy = new DeadlineRetryStrategy(window);
   const built: { destroy(): void }[] = [];
   const lazy = <T extends { destroy(): void }>(make: () => T): (() => T) => {
@@ -173,10 +198,10 @@ export function createClients(window: RetryWindow, log: Logger): Clients {
       return client;
     };
   };
-  const glue = lazy(() => new GlueClient(clientConfig(TEST_CONNECTION_ATTEMPT_MS, strategy, log)));
-  const secretsManager = lazy(() => new SecretsManagerClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
-  const cloudFormation = lazy(() => new CloudFormationClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
-  const ec2 = lazy(() => new EC2Client(clientConfig(OTHER_ATTEMPT_MS, strategy, log)));
+  const glue = lazy(() => new GlueClient(clientConfig(TEST_CONNECTION_ATTEMPT_MS, strategy, log, options, options.glueEndpoint)));
+  const secretsManager = lazy(() => new SecretsManagerClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log, options)));
+  const cloudFormation = lazy(() => new CloudFormationClient(clientConfig(OTHER_ATTEMPT_MS, strategy, log, options)));
+  const ec2 = lazy(() => new EC2Client(clientConfig(OTHER_ATTEMPT_MS, strategy, log, options)));
   return {
     get glue() {
       return glue();

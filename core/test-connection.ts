@@ -13,7 +13,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { NetworkInspection, SecretReference } from '../lib/contract/resource';
 import { parsePointer } from '../lib/contract/request';
 import { NetworkCheck } from '../lib/network/rules';
-import { Clients, createClients, RetryStats } from './aws';
+import { ClientOptions, Clients, createClients, RetryStats } from './aws';
 import { Deadline } from './deadline';
 import { Inspection, inspectNetwork } from './inspect-network';
 import { Logger } from './log';
@@ -88,6 +88,8 @@ export interface Outcome {
   readonly category?: string;
   readonly entry?: string;
   readonly error?: string;
+  /** What the network inspection found, when it ran (each finding names the resource to change). */
+  readonly inspection?: Inspection;
   readonly durationMs: number;
   readonly retries: RetryStats;
 }
@@ -100,6 +102,8 @@ export interface RunTestOptions {
   readonly log: Logger;
   /** What the reason names; default: the settings' connection. */
   readonly subject?: Subject;
+  /** The command line's client settings (region, profile, Glue endpoint, timeouts); the handler sets none. */
+  readonly clients?: ClientOptions;
 }
 
 /**
@@ -107,21 +111,23 @@ export interface RunTestOptions {
  * run, the command line): its own deadline and clients, testConnection, and on failure the reason
  * and the inspection's verdict in the log. Never throws for a failed test.
  */
-export async function runTest(settings: TestSettings, { budgetMs, redactor, log, subject }: RunTestOptions): Promise<Outcome> {
+export async function runTest(settings: TestSettings, { budgetMs, redactor, log, subject, clients: clientOptions }: RunTestOptions): Promise<Outcome> {
   const startedAt = Date.now();
   const about: Subject = subject ?? { connectionName: settings.connectionName, connectionType: settings.input?.ConnectionType, catalogId: settings.catalogId };
   const deadline = new Deadline(budgetMs);
-  const clients = createClients(deadline, log);
+  const clients = createClients(deadline, log, clientOptions);
   const report: TestReport = {};
   try {
     await testConnection(settings, deadline, redactor, log, clients, report);
     if (report.inspection?.verdict?.findings.length) logInspection(log, report, 'warn');
-    return { passed: true, durationMs: Date.now() - startedAt, retries: { ...clients.retries } };
+    return { passed: true, inspection: report.inspection, durationMs: Date.now() - startedAt, retries: { ...clients.retries } };
   } catch (e) {
     const reason = buildReason(e, about, redactor, report.inspection);
     const { category, entry } = diagnose(e, about);
     if (report.inspection) logInspection(log, report, 'error');
-    return { passed: false, reason, category, entry, error: errorName(e), durationMs: Date.now() - startedAt, retries: { ...clients.retries } };
+    return {
+      passed: false, reason, category, entry, error: errorName(e), inspection: report.inspection, durationMs: Date.now() - startedAt, retries: { ...clients.retries },
+    };
   } finally {
     deadline.dispose();
     clients.destroy();
