@@ -11,13 +11,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { GlueConnectionTest } from '../lib';
+import { GlueConnectionTest, GlueConnectionTestMonitor } from '../lib';
 
 export interface ExampleStackProps extends StackProps {
   /** The database host, as the connection's JDBC URL names it. */
   readonly databaseHost?: string;
   /** The database port. */
   readonly databasePort?: number;
+  /** Re-test the connection on a schedule after the deployment (the demo and the monitor's simulation). */
+  readonly monitor?: GlueConnectionTestMonitor;
 }
 
 export class ExampleStack extends Stack {
@@ -68,7 +70,7 @@ export class ExampleStack extends Stack {
       },
     });
 
-    this.connectionTest = new GlueConnectionTest(this, 'OrdersDbTest', { connection });
+    this.connectionTest = new GlueConnectionTest(this, 'OrdersDbTest', { connection, monitor: props.monitor });
 
     const jobRole = new iam.Role(this, 'EtlJobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
     credentials.grantRead(jobRole);

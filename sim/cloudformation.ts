@@ -89,7 +89,7 @@ import { referencedIds } from '../lib/private/cfn-values';
 import { child, childText, createEc2Client, Ec2Client, items, XmlElement } from './ec2';
 import { LocalAws, ServedRequest, startLocalAws } from './local-aws';
 import { Pg, startPostgres } from './postgres';
-import { createProviderFramework, EventResult, ProviderFramework, RequestType } from './provider-framework';
+import { createProviderFramework, EventResult, HandlerInvocation, ProviderFramework, RequestType } from './provider-framework';
 import { ResponseEndpoint, startResponseEndpoint } from './response-endpoint';
 
 // ---------------------------------------------------------------------------------------------
@@ -381,6 +381,8 @@ export const NOT_SIMULATED: Readonly<Record<string, string>> = {
   'AWS::Glue::SecurityConfiguration': 'used by the Glue job only',
   'AWS::Glue::Job': 'what a test gates: it is created only after the test passes, and not run here',
   'AWS::CDK::Metadata': 'CDK analytics, not a resource',
+  'AWS::Events::Rule': 'a monitor\'s schedule: the test fires it itself (Deployment.runSchedule), with the input CloudFormation resolved',
+  'AWS::Lambda::Permission': 'permissions are not enforced by the local AWS',
 };
 
 interface Created {
@@ -558,6 +560,8 @@ export const DURATIONS: Readonly<Record<string, readonly [number, number]>> = {
   'AWS::Glue::SecurityConfiguration': [1, 3],
   'AWS::Glue::Job': [1, 5],
   'AWS::CDK::Metadata': [0.1, 1],
+  'AWS::Events::Rule': [1, 60],
+  'AWS::Lambda::Permission': [1, 10],
   [RESOURCE_TYPE]: [5, 60],
 };
 
@@ -589,6 +593,9 @@ export const REPLACED_ON_CHANGE: Readonly<Record<string, readonly string[]>> = {
   'AWS::KMS::Key': [],
   'AWS::Glue::SecurityConfiguration': ['Name'],
   'AWS::Glue::Job': ['Name'],
+  'AWS::Events::Rule': ['Name'],
+  'AWS::Lambda::Permission': ['FunctionName', 'FunctionUrlAuthType', 'InvokedViaFunctionUrl', 'SourceAccount', 'SourceArn', 'Principal', 'PrincipalOrgID',
+    'Action', 'EventSourceToken'],
 };
 
 /** A number in [0, 1) that depends only on the seed and the key. */
@@ -711,6 +718,16 @@ export interface DeploymentOptions {
   readonly afterCreate?: (resource: { logicalId: string; type: string; physicalId: string }, deployment: Deployment) => Promise<void>;
   /** Decides every operation's simulated duration, so the order of independent resources: one seed, one order. Default DEFAULT_SEED. */
   readonly seed?: number;
+}
+
+/** What one firing of a monitor's schedule produced (Deployment.runSchedule). */
+export interface ScheduledRun extends HandlerInvocation {
+  /** The event EventBridge handed the handler: the rule's resolved Input. */
+  readonly event: unknown;
+  /** The EMF lines the handler wrote (its raw stdout lines), parsed. */
+  readonly metrics: readonly Record<string, unknown>[];
+  /** The requests the local AWS served during the run. */
+  readonly awsRequests: readonly ServedRequest[];
 }
 
 /** A resource the stack has (a test's state is kept apart, in `tests`). */
@@ -926,6 +943,31 @@ export class Deployment {
   public async secretString(logicalId: string): Promise<string> {
     const { SecretString } = await this.clients.secrets.send(new GetSecretValueCommand({ SecretId: this.physicalId(logicalId) }));
     return SecretString ?? '';
+  }
+
+  /**
+   * Fires a monitor's schedule, as EventBridge does: the rule (created by the last stack
+   * operation) must have one target, the stack's test handler; its Input, resolved as
+   * CloudFormation resolved it when it created the rule, is parsed as EventBridge parses it and
+   * handed to the handler as an asynchronous invocation. DescribeStacks answers `stackStatus`
+   * meanwhile (default CREATE_COMPLETE: a stack at rest).
+   */
+  public async runSchedule(ruleLogicalId: string, options: { stackStatus?: string } = {}): Promise<ScheduledRun> {
+    const rule = this.stack.template.Resources[ruleLogicalId];
+    if (rule?.Type !== 'AWS::Events::Rule' || !this.deployed.has(ruleLogicalId)) throw new Error(`${ruleLogicalId} is not a rule the stack has created`);
+    const targets = (rule.Properties?.Targets ?? []) as { Arn?: unknown; Input?: unknown }[];
+    if (targets.length !== 1) throw new UnsupportedTemplate(`${ruleLogicalId}: a monitor's rule has one target (got ${targets.length})`);
+    const context = this.context();
+    const arn = resolveIntrinsics(targets[0].Arn, context, `Resources.${ruleLogicalId}.Properties.Targets[0].Arn`);
+    const framework = this.setUpFramework(this.stack.template).runner;
+    if (arn !== framework.handlerArn) throw new UnsupportedTemplate(`${ruleLogicalId}: its target is not the stack's test handler (${String(arn)})`);
+    const input = resolveIntrinsics(targets[0].Input, context, `Resources.${ruleLogicalId}.Properties.Targets[0].Input`);
+    if (typeof input !== 'string') throw new UnsupportedTemplate(`${ruleLogicalId}: Input must resolve to a string of JSON`);
+    const event = JSON.parse(input) as unknown;
+    const before = this.sim.aws.requests.length;
+    const invocation = await framework.invokeHandler(event, { stackId: this.stackId, stackStatus: options.stackStatus ?? 'CREATE_COMPLETE' });
+    const metrics = invocation.logs.filter((l) => l.raw).map((l) => JSON.parse(l.text) as Record<string, unknown>);
+    return { event, ...invocation, metrics, awsRequests: this.sim.aws.requests.slice(before) };
   }
 
   /**

@@ -65,6 +65,11 @@ export interface LogLine {
   /** Which Lambda wrote it. */
   readonly source: 'framework' | 'handler';
   readonly stream: 'stdout' | 'stderr';
+  /**
+   * Written to `process.stdout` itself, not through `console`: Lambda's JSON log format wraps
+   * what `console` writes, but not these (the handler's EMF metric lines are written so).
+   */
+  readonly raw?: true;
   readonly text: string;
 }
 
@@ -105,8 +110,26 @@ export interface ProviderFramework {
    * that do not depend on each other. Concurrent invocations run in separate handler containers.
    */
   sendConcurrent(event: SimEvent): Promise<EventResult>;
+  /**
+   * Invokes the handler with any event, as Lambda runs an asynchronous invocation (EventBridge's
+   * for a schedule): in a warm container of this framework (or a new one), with its environment
+   * and timeout, DescribeStacks answering `stackStatus` for `stackId`. Runs after the events in
+   * flight, as `sendEvent` does.
+   */
+  invokeHandler(event: unknown, options: { stackId: string; stackStatus: string }): Promise<HandlerInvocation>;
   /** How many handler containers were started (cold starts) so far. */
   readonly handlerContainers: number;
+}
+
+/** What one direct invocation of the handler produced. */
+export interface HandlerInvocation {
+  /** What the handler returned, or the runtime's error payload when it threw or timed out. */
+  readonly payload: unknown;
+  /** 'Unhandled' when the handler threw or timed out (Lambda would retry an asynchronous invocation). */
+  readonly functionError?: string;
+  /** Everything the handler wrote, console lines and raw stdout lines alike. */
+  readonly logs: readonly LogLine[];
+  readonly durationMs: number;
 }
 
 interface InvokeRequest {
@@ -152,15 +175,15 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
 
   // Lines go to the event in whose async context they are written (all writes happen in one).
   const logs = new AsyncLocalStorage<LogLine[]>();
-  const recorder = (source: LogLine['source']) => {
-    const sink = (stream: LogLine['stream']) => new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logs.getStore()?.push({ source, stream, text: chunk.toString('utf8').replace(/\n$/, '') });
-        done();
-      },
-    });
-    return new Console({ stdout: sink('stdout'), stderr: sink('stderr') });
-  };
+  const sink = (source: LogLine['source'], stream: LogLine['stream'], raw?: true) => new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.getStore()?.push({ source, stream, text: chunk.toString('utf8').replace(/\n$/, ''), ...(raw && { raw }) });
+      done();
+    },
+  });
+  const recorder = (source: LogLine['source']) => new Console({ stdout: sink(source, 'stdout'), stderr: sink(source, 'stderr') });
+  // The handler's own process.stdout: what it writes there directly is recorded as raw lines.
+  const handlerProcess = processWithStdout(sink('handler', 'stdout', true));
 
   const runtime = new Map<string, { exports: unknown }>();
   const frameworkConsole = recorder('framework');
@@ -175,7 +198,7 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
   const eventTimeouts = new Map<string, number>();
 
   outbound.invokeFunction = async ({ Payload }) => {
-    const handler = idle.pop() ?? (containers++, (loadCommonJs(bundle, recorder('handler'), {}) as { handler: LambdaHandler }).handler);
+    const handler = idle.pop() ?? (containers++, (loadCommonJs(bundle, recorder('handler'), {}, new Map(), handlerProcess) as { handler: LambdaHandler }).handler);
     try {
       const event = JSON.parse(Payload) as { RequestId?: string };
       return await invoke(handler, event, handlerName, handlerArn, eventTimeouts.get(String(event.RequestId)) ?? timeoutMs);
@@ -259,6 +282,27 @@ export function createProviderFramework(options: ProviderFrameworkOptions): Prov
       return result;
     },
     sendConcurrent: run,
+    invokeHandler(event, { stackId, stackStatus }) {
+      const result = queue.then(async (): Promise<HandlerInvocation> => {
+        options.localAws.setStackStatus(stackId, stackStatus);
+        const lines: LogLine[] = [];
+        const started = Date.now();
+        const restore = acquireEnvironment();
+        try {
+          const response = await logs.run(lines, () => outbound.invokeFunction({ FunctionName: handlerArn, Payload: JSON.stringify(event) }));
+          return {
+            payload: JSON.parse(new TextDecoder().decode(response.Payload)) as unknown,
+            ...(response.FunctionError && { functionError: response.FunctionError }),
+            logs: lines,
+            durationMs: Date.now() - started,
+          };
+        } finally {
+          restore();
+        }
+      });
+      queue = result.catch(() => undefined);
+      return result;
+    },
     get handlerContainers() {
       return containers;
     },
@@ -330,6 +374,14 @@ function applyEnvironment(vars: Record<string, string>): () => void {
   };
 }
 
+/**
+ * The process object as a module loaded here sees it: the real one, but for `stdout`, which is
+ * `stdout` (a recorder). Everything else (env, timers, versions) is the process's own.
+ */
+function processWithStdout(stdout: Writable): NodeJS.Process {
+  return new Proxy(process, { get: (target, key) => (key === 'stdout' ? stdout : Reflect.get(target, key, target)) });
+}
+
 /** A module that throws, naming itself, when anything uses it. */
 function unavailable(name: string): unknown {
   return new Proxy({}, {
@@ -345,7 +397,7 @@ function unavailable(name: string): unknown {
  * from there; everything else (Node built-ins, installed packages) comes from this module's
  * own `require`, as Lambda's runtime would provide them.
  */
-function loadCommonJs(file: string, moduleConsole: Console, stubs: Record<string, unknown>, cache = new Map<string, { exports: unknown }>()): unknown {
+function loadCommonJs(file: string, moduleConsole: Console, stubs: Record<string, unknown>, cache = new Map<string, { exports: unknown }>(), moduleProcess: NodeJS.Process = process): unknown {
   const cached = cache.get(file);
   if (cached) return cached.exports;
   const module = { exports: {} as unknown };
@@ -353,13 +405,13 @@ function loadCommonJs(file: string, moduleConsole: Console, stubs: Record<string
   const dir = path.dirname(file);
   const localRequire = (id: string): unknown => {
     if (id in stubs) return stubs[id];
-    if (id.startsWith('./') || id.startsWith('../')) return loadCommonJs(resolveFile(path.resolve(dir, id)), moduleConsole, stubs, cache);
+    if (id.startsWith('./') || id.startsWith('../')) return loadCommonJs(resolveFile(path.resolve(dir, id)), moduleConsole, stubs, cache, moduleProcess);
     return require(id);
   };
   // sourceURL names the file in stack traces, as Lambda's trace would.
   const source = `${fs.readFileSync(file, 'utf8').replace(/^#!.*/, '')}\n//# sourceURL=${file}`;
-  const body = new Function('exports', 'require', 'module', '__filename', '__dirname', 'console', source);
-  body(module.exports, localRequire, module, file, dir, moduleConsole);
+  const body = new Function('exports', 'require', 'module', '__filename', '__dirname', 'console', 'process', source);
+  body(module.exports, localRequire, module, file, dir, moduleConsole, moduleProcess);
   return module.exports;
 }
 
