@@ -339,3 +339,55 @@ test('every correction of issue #16 has a line in both forms', () => {
   }
 });
 
+
+describe('[GLUE-ERR] an S3 gateway endpoint defined in another stack of the app counts for the route table it names', () => {
+  const env = { account: '111122223333', region: REGION };
+  /** Network stack (VPC, subnet, route table, group), optional endpoint stack, data stack (connection and test). */
+  function threeStacks(form: 'L1' | 'L2', withEndpoint: boolean): { errors: string[]; dataDependsOn: string[] } {
+    const app = new App();
+    const network = new Stack(app, 'Network', { env });
+    const data = new Stack(app, 'Data', { env });
+    let connection: CfnResource;
+    if (form === 'L1') {
+      const vpc = new ec2.CfnVPC(network, 'Vpc', { cidrBlock: '10.0.0.0/16', enableDnsSupport: true, enableDnsHostnames: true });
+      const subnet = new ec2.CfnSubnet(network, 'Subnet', { vpcId: vpc.ref, cidrBlock: '10.0.1.0/24', availabilityZone: `${REGION}a` });
+      const table = new ec2.CfnRouteTable(network, 'Table', { vpcId: vpc.ref });
+      new ec2.CfnSubnetRouteTableAssociation(network, 'Association', { subnetId: subnet.ref, routeTableId: table.ref });
+      const group = new ec2.CfnSecurityGroup(network, 'Group', { vpcId: vpc.ref, groupDescription: 'Glue connection' });
+      new ec2.CfnSecurityGroupIngress(network, 'SelfRule', { groupId: group.attrGroupId, ipProtocol: 'tcp', fromPort: 0, toPort: 65535, sourceSecurityGroupId: group.attrGroupId });
+      if (withEndpoint) {
+        const endpoints = new Stack(app, 'Endpoints', { env });
+        new ec2.CfnVPCEndpoint(endpoints, 'S3', { vpcId: vpc.ref, serviceName: `com.amazonaws.${REGION}.s3`, vpcEndpointType: 'Gateway', routeTableIds: [table.ref] });
+      }
+      connection = new glue.CfnConnection(data, 'Conn', {
+        catalogId: data.account,
+        connectionInput: {
+          name: 'orders-db', connectionType: 'JDBC', connectionProperties: { JDBC_CONNECTION_URL: URL },
+          physicalConnectionRequirements: { subnetId: subnet.ref, availabilityZone: `${REGION}a`, securityGroupIdList: [group.attrGroupId] },
+        },
+      });
+    } else {
+      const vpc = new ec2.Vpc(network, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const group = new ec2.SecurityGroup(network, 'Group', { vpc });
+      group.addIngressRule(group, ec2.Port.allTcp());
+      if (withEndpoint) new ec2.GatewayVpcEndpoint(new Stack(app, 'Endpoints', { env }), 'S3', { vpc, service: ec2.GatewayVpcEndpointAwsService.S3 });
+      connection = new glue.Connection(data, 'Conn', {
+        type: glue.ConnectionType.JDBC, connectionName: 'orders-db', securityGroups: [group], properties: { JDBC_CONNECTION_URL: URL },
+        network: glue.ConnectionNetwork.subnet(vpc.isolatedSubnets[0]),
+      }).node.defaultChild as CfnResource;
+    }
+    new GlueConnectionTest(data, 'Test', { connection });
+    const dataDependsOn = () => data.dependencies.map((s) => s.stackName).sort();
+    try {
+      app.synth();
+    } catch (e) {
+      return { errors: (e as Error).message.split('\n').filter((l) => l.includes('[Data/Test]')).map((l) => /NetworkCheck\.(\w+)/.exec(l)?.[1] ?? l), dataDependsOn: dataDependsOn() };
+    }
+    return { errors: [], dataDependsOn: dataDependsOn() };
+  }
+
+  test.each(['L1', 'L2'] as const)('%s: with the endpoint stack, no finding and the test deploys after it; without it, S3_ROUTE', (form) => {
+    expect(threeStacks(form, true)).toEqual({ errors: [], dataDependsOn: ['Endpoints', 'Network'] });
+    expect(threeStacks(form, false).errors).toEqual([NetworkCheck.S3_ROUTE]);
+  }, 60_000);
+});
