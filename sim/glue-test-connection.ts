@@ -29,6 +29,10 @@
  *   database sends them; secret errors are the simulation's own;
  * - an all-TCP rule from 0.0.0.0/0 satisfies the security group check as well as a
  *   self-referencing one ("the source ... can be restricted to the same security group");
+ * - a connection with a subnet and no AvailabilityZone fails with "Unable to resolve any valid
+ *   connection" before the VPC checks: the API reference documents the field as required
+ *   ("Currently the field must be populated", PhysicalConnectionRequirements), and public reports
+ *   of the missing field quote that wording (core/failure-catalogue.ts, no-valid-connection);
  * - the connection's Status (READY, FAILED...) does not affect TestConnection.
  *
  * Only PostgreSQL is implemented (ConnectionType JDBC with a `jdbc:postgresql:` URL, or
@@ -83,6 +87,7 @@ interface Credentials {
 export async function testConnection(connection: ConnectionUnderTest, env: TestEnvironment): Promise<void> {
   const database = databaseOf(connection);
   const credentials = await credentialsOf(connection, env);
+  if (connection.physical?.SubnetId && !connection.physical.AvailabilityZone) throw invalidInput('Unable to resolve any valid connection');
   if (connection.physical?.SubnetId) await checkVpc(connection.physical.SubnetId, connection.physical.SecurityGroupIdList ?? [], env);
   await probeTcp(database, env.connectTimeoutMs);
   await logIn(database, credentials, env.connectTimeoutMs);

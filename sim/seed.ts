@@ -86,8 +86,8 @@ export interface ConnectionOptions {
   readonly credentials: { readonly secretId: string } | { readonly username: string; readonly password: string };
   /** PhysicalConnectionRequirements come from here; without it the connection has none. */
   readonly network?: Network;
-  /** PhysicalConnectionRequirements.AvailabilityZone; the network's by default. */
-  readonly availabilityZone?: string;
+  /** PhysicalConnectionRequirements.AvailabilityZone; the network's by default, none when null. */
+  readonly availabilityZone?: string | null;
 }
 
 /** A JDBC Glue connection. */
@@ -105,7 +105,7 @@ export async function createConnection(aws: LocalAws, options: ConnectionOptions
         PhysicalConnectionRequirements: options.network && {
           SubnetId: options.network.subnetId,
           SecurityGroupIdList: [options.network.securityGroupId],
-          AvailabilityZone: options.availabilityZone ?? options.network.availabilityZone,
+          AvailabilityZone: options.availabilityZone === null ? undefined : options.availabilityZone ?? options.network.availabilityZone,
         },
       },
     }));

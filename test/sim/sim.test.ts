@@ -125,6 +125,13 @@ describe('Glue TestConnection against PostgreSQL', () => {
     });
   });
 
+  test('a subnet and no AvailabilityZone: "Unable to resolve any valid connection"', async () => {
+    const network = await createNetwork(aws);
+    const connectionName = uniqueName('no-az');
+    await createConnection(aws, { name: connectionName, jdbcUrl: pg.jdbcUrl, credentials: { username: pg.user, password: pg.password }, network, availabilityZone: null });
+    expect(await glueError({ ConnectionName: connectionName })).toEqual({ name: 'InvalidInputException', message: 'Unable to resolve any valid connection' });
+  });
+
   test('missing connection: EntityNotFoundException naming it', async () => {
     expect(await glueError({ ConnectionName: 'no-such-connection' })).toEqual({ name: 'EntityNotFoundException', message: 'Connection no-such-connection not found' });
   });
