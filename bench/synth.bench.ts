@@ -27,7 +27,7 @@ import { App, CustomResource, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { ConnectionType, GlueConnectionTest } from '../lib';
+import { GlueConnectionTest, TestConnectionType } from '../lib';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(__dirname, 'results', 'synth.json');
@@ -385,7 +385,7 @@ function secretChecks(): SecretCheck[] {
     run('A: GlueConnectionTest, PASSWORD as SecretValue.secretsManager(arn, { jsonField })', (stack) => {
       new GlueConnectionTest(stack, 'Test', {
         testConnectionInput: {
-          connectionType: ConnectionType.JDBC,
+          connectionType: TestConnectionType.JDBC,
           connectionProperties: { JDBC_CONNECTION_URL: url, USERNAME: 'glue_user' },
           secretConnectionProperties: { PASSWORD: SecretValue.secretsManager(SECRET_ARN, { jsonField: 'password' }) },
         },
@@ -394,7 +394,7 @@ function secretChecks(): SecretCheck[] {
     run('A: GlueConnectionTest, PASSWORD as SecretValue.unsafePlainText(canary)', (stack) => {
       new GlueConnectionTest(stack, 'Test', {
         testConnectionInput: {
-          connectionType: ConnectionType.JDBC,
+          connectionType: TestConnectionType.JDBC,
           connectionProperties: { JDBC_CONNECTION_URL: url, USERNAME: 'glue_user' },
           secretConnectionProperties: { PASSWORD: SecretValue.unsafePlainText(CANARY) },
         },

@@ -3,7 +3,7 @@ export { GlueConnectionTestHandlerOptions } from './construct/handler-options';
 export { GlueConnectionTestMonitor } from './construct/monitor';
 export {
   AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
-  ConnectionType, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
+  OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput, TestConnectionType,
 } from './request/test-connection-input';
 export { FailureMode, NetworkInspection, TestResult } from './contract/resource';
 export { GlueConnectionTestAspect, GlueConnectionTestAspectProps, IGlueConnectionFilter } from './aspect/aspect';

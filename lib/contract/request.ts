@@ -86,7 +86,7 @@ export interface StringRule {
   readonly oneOf?: readonly string[];
   /** The values the API model lists: the service takes others too, so another is a warning. */
   readonly known?: readonly string[];
-  /** The prop takes an enum-like class (`ConnectionType.JDBC`) whose `name` is the value. */
+  /** The prop takes an enum-like class (`TestConnectionType.JDBC`) whose `name` is the value. */
   readonly named?: boolean;
   /** Least and most characters. */
   readonly length?: readonly [number, number];

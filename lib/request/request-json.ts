@@ -10,7 +10,7 @@ import { didYouMean } from '../private/text';
 import { Finding, isSecretKey, StructureRule, TEST_CONNECTION_REQUEST, validateRequest, withoutSkeletonBlanks } from '../contract/request';
 import { isPlainObject } from '../private/cfn-values';
 import { parseDynamicReference, SECRET_FIX } from './secret-reference';
-import { ConnectionType, TestConnectionInput } from './test-connection-input';
+import { TestConnectionInput, TestConnectionType } from './test-connection-input';
 
 /** The request members of the JSON, as props of GlueConnectionTest. */
 export interface RequestJsonProps {
@@ -80,7 +80,7 @@ function toProps(rule: StructureRule, value: Record<string, unknown>, path: stri
     if (v === undefined) continue;
     if (member.type === 'string') {
       if (typeof v !== 'string') continue;
-      out[member.prop] = member.secret ? secretOf(v, at, errors) : member.named ? ConnectionType.of(v) : v;
+      out[member.prop] = member.secret ? secretOf(v, at, errors) : member.named ? TestConnectionType.of(v) : v;
     } else if (member.type === 'structure') {
       if (isPlainObject(v)) out[member.prop] = toProps(member, v, at, errors);
     } else if (isPlainObject(v)) {

@@ -14,26 +14,31 @@ import { locateSecret, SecretLocation } from './secret-reference';
 
 /**
  * The type of a connection to test. TestConnection is documented for `JDBC` and `SALESFORCE`;
- * `ConnectionType.of()` takes any other type Glue may accept, with a synth-time warning.
- * From JavaScript, the type's name as a string (`'JDBC'`) is taken as well.
+ * `TestConnectionType.of()` takes any other type Glue may accept, with a synth-time warning.
+ * From JavaScript, the type's name as a string (`'JDBC'`) is taken as well, and so is any object
+ * with a string `name`, such as aws-cdk-lib's `glue.ConnectionType` where your aws-cdk-lib has it.
+ *
+ * Named apart from aws-cdk-lib's `glue.ConnectionType` (the type of a connection to create,
+ * stable in aws-cdk-lib only from releases newer than this library's peer floor), so that a
+ * file can import both without an alias.
  *
  * @example
- * const jdbc = ConnectionType.JDBC;
- * const kafka = ConnectionType.of('KAFKA');
+ * const jdbc = TestConnectionType.JDBC;
+ * const kafka = TestConnectionType.of('KAFKA');
  */
-export class ConnectionType {
+export class TestConnectionType {
   /** A JDBC database. */
-  public static readonly JDBC = new ConnectionType('JDBC');
+  public static readonly JDBC = new TestConnectionType('JDBC');
   /** Salesforce, with an AuthenticationConfiguration. */
-  public static readonly SALESFORCE = new ConnectionType('SALESFORCE');
+  public static readonly SALESFORCE = new TestConnectionType('SALESFORCE');
 
   /**
-   * A connection type by its Glue API name, e.g. `ConnectionType.of('KAFKA')`.
+   * A connection type by its Glue API name, e.g. `TestConnectionType.of('KAFKA')`.
    *
    * @param name the type's name in the Glue API
    */
-  public static of(name: string): ConnectionType {
-    return new ConnectionType(name);
+  public static of(name: string): TestConnectionType {
+    return new TestConnectionType(name);
   }
 
   private constructor(
@@ -71,7 +76,7 @@ export enum OAuth2GrantType {
  */
 export interface TestConnectionInput {
   /** The type of the connection. */
-  readonly connectionType: ConnectionType;
+  readonly connectionType: TestConnectionType;
 
   /**
    * The connection's properties that are not secret, by Glue's ConnectionPropertyKey names
@@ -92,7 +97,7 @@ export interface TestConnectionInput {
    * @default - no secret properties
    * @example
    * const input: TestConnectionInput = {
-   *   connectionType: ConnectionType.JDBC,
+   *   connectionType: TestConnectionType.JDBC,
    *   connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'orders_app' },
    *   secretConnectionProperties: { PASSWORD: credentials.secretValueFromJson('password') },
    * };
@@ -301,8 +306,8 @@ export interface RenderedInput {
 
 const PROP = TEST_CONNECTION_INPUT.prop;
 
-/** How to give a ConnectionType, for the message when something else was given. */
-const CONNECTION_TYPE_FORMS = "a ConnectionType (ConnectionType.JDBC, ConnectionType.SALESFORCE or ConnectionType.of('NAME')) or the type's name as a string";
+/** How to give a connection type, for the message when something else was given. */
+const CONNECTION_TYPE_FORMS = "a TestConnectionType (TestConnectionType.JDBC, TestConnectionType.SALESFORCE or TestConnectionType.of('NAME')) or the type's name as a string";
 
 /**
  * Renders the typed input into the API's shape, member by member from the request table,

@@ -18,7 +18,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
-import { ConnectionType, GlueConnectionTest } from '../../lib';
+import { GlueConnectionTest, TestConnectionType } from '../../lib';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf';
 const PASSWORD = SecretValue.secretsManager(ARN, { jsonField: 'password' });
@@ -37,7 +37,7 @@ function testsIn(stack: Stack): void {
   new GlueConnectionTest(stack, 'ByName', { connectionName: 'orders-db', monitor: { schedule: events.Schedule.rate(Duration.hours(1)) } });
   new GlueConnectionTest(stack, 'ByInput', {
     testConnectionInput: {
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app' },
       secretConnectionProperties: { PASSWORD },
     },

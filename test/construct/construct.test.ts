@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ConnectionType, FailureMode, GlueConnectionTest, GlueConnectionTestProps } from '../../lib';
+import { FailureMode, GlueConnectionTest, GlueConnectionTestProps, TestConnectionType } from '../../lib';
 import { handlerStatements, newStack, testProperties } from '../helpers';
 
 const PASSWORD = SecretValue.secretsManager('arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf', { jsonField: 'password' });
@@ -76,7 +76,7 @@ describe('the custom resource', () => {
   test('renders a TestConnectionInput without its secrets, and references them instead', () => {
     const { template } = synthTest({
       testConnectionInput: {
-        connectionType: ConnectionType.JDBC,
+        connectionType: TestConnectionType.JDBC,
         connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'orders_app' },
         secretConnectionProperties: { PASSWORD },
       },
@@ -185,7 +185,7 @@ describe('synth-time validation', () => {
   test('refuses both a name and an input, naming both props', () => {
     expect(errorOf({
       connectionName: 'orders-db',
-      testConnectionInput: { connectionType: ConnectionType.SALESFORCE, authenticationConfiguration: {} },
+      testConnectionInput: { connectionType: TestConnectionType.SALESFORCE, authenticationConfiguration: {} },
     })).toBe('GlueConnectionTest TestStack/Test: give only one of connectionName, connection and testConnectionInput (got connectionName and testConnectionInput)');
   });
 
@@ -211,7 +211,7 @@ describe('synth-time validation', () => {
 
   test('refuses a JDBC input without an address or credentials, listing every error in one message', () => {
     expect(errorOf({
-      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { HOST: 'db' } },
+      testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { HOST: 'db' } },
     })).toBe([
       'GlueConnectionTest TestStack/Test: ',
       '  - testConnectionInput.connectionProperties: needs JDBC_CONNECTION_URL, or all of HOST, PORT and JDBC_ENGINE, for a JDBC connection (missing PORT, JDBC_ENGINE)',
@@ -222,7 +222,7 @@ describe('synth-time validation', () => {
   test('accepts a JDBC input whose password is a secret reference', () => {
     expect(() => synthTest({
       testConnectionInput: {
-        connectionType: ConnectionType.JDBC,
+        connectionType: TestConnectionType.JDBC,
         connectionProperties: { HOST: 'db', PORT: '5432', JDBC_ENGINE: 'postgres', USERNAME: 'app' },
         secretConnectionProperties: { PASSWORD },
       },
@@ -230,25 +230,25 @@ describe('synth-time validation', () => {
   });
 
   test('refuses a SALESFORCE input without an authentication configuration', () => {
-    expect(errorOf({ testConnectionInput: { connectionType: ConnectionType.SALESFORCE } })).toBe(
+    expect(errorOf({ testConnectionInput: { connectionType: TestConnectionType.SALESFORCE } })).toBe(
       'GlueConnectionTest TestStack/Test: testConnectionInput.authenticationConfiguration: is required for a SALESFORCE connection');
   });
 
   test('refuses long values and more than 100 properties', () => {
     const many: Record<string, string> = { SECRET_ID: 's', JDBC_CONNECTION_URL: 'jdbc:postgresql://db/x' };
     for (let i = 0; i < 99; i++) many[`CUSTOM_${i}`] = 'v';
-    const message = errorOf({ testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: many } });
+    const message = errorOf({ testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: many } });
     expect(message).toContain('testConnectionInput.connectionProperties: may hold at most 100 properties (got 101)');
     expect(message).not.toContain('CUSTOM_0');
     expect(errorOf({
-      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { SECRET_ID: 's', JDBC_CONNECTION_URL: 'j'.repeat(1025) } },
+      testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { SECRET_ID: 's', JDBC_CONNECTION_URL: 'j'.repeat(1025) } },
     })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.JDBC_CONNECTION_URL: must be 1 to 1024 characters long (got 1025)');
   });
 
   test('checks the OAuth2 members against the API', () => {
     const message = errorOf({
       testConnectionInput: {
-        connectionType: ConnectionType.SALESFORCE,
+        connectionType: TestConnectionType.SALESFORCE,
         authenticationConfiguration: {
           secretArn: 'not-an-arn',
           oAuth2Properties: { tokenUrl: 'ftp://login', tokenUrlParametersMap: { k: 'v'.repeat(513) } },
@@ -262,7 +262,7 @@ describe('synth-time validation', () => {
 
   test('warns, without failing, on a connection type TestConnection is not documented for', () => {
     const { stack } = synthTest({
-      testConnectionInput: { connectionType: ConnectionType.of('KAFKA'), connectionProperties: { KAFKA_BOOTSTRAP_SERVERS: 'b:9092' } },
+      testConnectionInput: { connectionType: TestConnectionType.of('KAFKA'), connectionProperties: { KAFKA_BOOTSTRAP_SERVERS: 'b:9092' } },
     });
     Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
       'testConnectionInput.connectionType: is "KAFKA"; TestConnection is documented for JDBC and SALESFORCE only'));
@@ -346,7 +346,7 @@ describe('the provider', () => {
   test('grants a TestConnectionInput test its connection type (connectionType:JDBC), not the catalog\'s connections, and no GetConnection or EC2', () => {
     const { template } = synthTest({
       catalogId: '444455556666',
-      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
+      testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
     });
     expect(handlerStatements(template)).toContainEqual({
       Action: 'glue:TestConnection',

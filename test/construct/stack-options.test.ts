@@ -89,7 +89,7 @@ describe('the public surface', () => {
       && !(typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string')));
     expect(notClassOrEnum.map(([name]) => name)).toEqual([]);
     expect(exported.map(([name]) => name)).toEqual(expect.arrayContaining(
-      ['AuthenticationType', 'ConnectionType', 'FailureMode', 'GlueConnectionTest', 'GlueConnectionTestAspect', 'NetworkCheck', 'NetworkInspection', 'OAuth2GrantType', 'TestResult']));
+      ['AuthenticationType', 'FailureMode', 'GlueConnectionTest', 'GlueConnectionTestAspect', 'NetworkCheck', 'NetworkInspection', 'OAuth2GrantType', 'TestConnectionType', 'TestResult']));
   });
 
   test('the per-test logRetention is gone: the handler is the stack\'s, not the test\'s', () => {

@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConnectionType, GlueConnectionTest, NetworkInspection } from '../../lib';
+import { GlueConnectionTest, NetworkInspection, TestConnectionType } from '../../lib';
 import { NETWORK_INSPECTION_ACTIONS, TEST_CONNECTION_VPC_ACTIONS } from '../../lib/contract/resource';
 import { handlerStatements, newStack, testProperties } from '../helpers';
 
@@ -109,7 +109,7 @@ describe('EC2 Describe actions', () => {
   test('a TestConnectionInput test, which has no VPC, gets none', () => {
     const stack = newStack();
     new GlueConnectionTest(stack, 'Test', {
-      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
+      testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u' }, secretConnectionProperties: { PASSWORD } },
     });
     expect(grantedEc2Actions(Template.fromStack(stack))).toEqual([]);
   });
@@ -124,7 +124,7 @@ describe('iam:PassRole', () => {
     const stack = newStack();
     new GlueConnectionTest(stack, 'Test', {
       testConnectionInput: {
-        connectionType: ConnectionType.JDBC,
+        connectionType: TestConnectionType.JDBC,
         connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', USERNAME: 'u', ROLE_ARN: 'arn:aws:iam::111122223333:role/glue-connection' },
         secretConnectionProperties: { PASSWORD },
       },

@@ -7,14 +7,14 @@ import { CfnParameter, CfnResource, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { AuthenticationType, ConnectionType, GlueConnectionTest, OAuth2GrantType, TestConnectionInput } from '../../lib';
+import { AuthenticationType, GlueConnectionTest, OAuth2GrantType, TestConnectionInput, TestConnectionType } from '../../lib';
 import { handlerStatements, newStack, testProperties } from '../helpers';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf';
 
 function jdbc(password: unknown, extra: Record<string, string> = {}): TestConnectionInput {
   return {
-    connectionType: ConnectionType.JDBC,
+    connectionType: TestConnectionType.JDBC,
     connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app', ...extra },
     secretConnectionProperties: { PASSWORD: password as SecretValue },
   };
@@ -38,7 +38,7 @@ function everySecretMember(stack: Stack): { input: TestConnectionInput; targets:
   const passwordKeys = ['PASSWORD', 'KAFKA_CLIENT_KEYSTORE_PASSWORD', 'KAFKA_CLIENT_KEY_PASSWORD', 'KAFKA_SASL_PLAIN_PASSWORD',
     'KAFKA_SASL_SCRAM_PASSWORD'];
   const input: TestConnectionInput = {
-    connectionType: ConnectionType.JDBC,
+    connectionType: TestConnectionType.JDBC,
     connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app' },
     secretConnectionProperties: Object.fromEntries(passwordKeys.map((k) => [k, secret(k.toLowerCase().replace(/_/g, '-'))])),
     authenticationConfiguration: {
@@ -137,7 +137,7 @@ describe('plain values are synth-time errors', () => {
 
   test('a password among the plain connection properties', () => {
     expect(errorOf({
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db/orders', USERNAME: 'app', PASSWORD: 'hunter2' },
     })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.PASSWORD: holds a secret as a plain string, which would be written into the template; '
       + 'move it to testConnectionInput.secretConnectionProperties.PASSWORD and pass SecretValue.secretsManager(secretArn, { jsonField }), or set SECRET_ID');
@@ -161,7 +161,7 @@ describe('plain values are synth-time errors', () => {
 
   test('an unwrapped dynamic reference in a plain property', () => {
     expect(errorOf((stack) => ({
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: {
         JDBC_CONNECTION_URL: 'jdbc:postgresql://db/orders',
         USERNAME: new secretsmanager.Secret(stack, 'S').secretValueFromJson('username').unsafeUnwrap(),
@@ -173,7 +173,7 @@ describe('plain values are synth-time errors', () => {
 
   test('a plain secret among the authentication credentials, naming each member', () => {
     const message = errorOf({
-      connectionType: ConnectionType.SALESFORCE,
+      connectionType: TestConnectionType.SALESFORCE,
       authenticationConfiguration: {
         basicAuthenticationCredentials: { password: SecretValue.unsafePlainText('p') },
         oAuth2Properties: { oAuth2Credentials: { accessToken: SecretValue.unsafePlainText('t') } },
@@ -187,7 +187,7 @@ describe('plain values are synth-time errors', () => {
 
   test('a secret property that is not a password', () => {
     expect(errorOf({
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 's' },
       secretConnectionProperties: { HOST: SecretValue.secretsManager(ARN) },
     })).toContain('testConnectionInput.secretConnectionProperties.HOST: is not a secret connection property; allowed keys are '
@@ -214,12 +214,12 @@ describe('the handler may read exactly the referenced secrets', () => {
     new GlueConnectionTest(stack, 'One', { testConnectionInput: jdbc(a.secretValueFromJson('password')) });
     new GlueConnectionTest(stack, 'Two', {
       testConnectionInput: {
-        connectionType: ConnectionType.SALESFORCE,
+        connectionType: TestConnectionType.SALESFORCE,
         authenticationConfiguration: { secretArn: b.secretArn, authenticationType: AuthenticationType.OAUTH2 },
       },
     });
     new GlueConnectionTest(stack, 'Three', {
-      testConnectionInput: { connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 'orders-db' } },
+      testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:x', SECRET_ID: 'orders-db' } },
     });
     const resources = getSecretValue(stack).flatMap((s) => [s.Resource].flat());
     expect(resources).toEqual([
@@ -251,7 +251,7 @@ describe('the handler may read exactly the referenced secrets', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     new GlueConnectionTest(stack, 'Test', {
       testConnectionInput: {
-        connectionType: ConnectionType.SALESFORCE,
+        connectionType: TestConnectionType.SALESFORCE,
         authenticationConfiguration: { secretArn: ARN, kmsKeyArn: keyArn },
       },
     });
@@ -307,8 +307,8 @@ describe('request JSON, as `aws glue test-connection --cli-input-json` takes it'
 describe('a secret named with IAM wildcards', () => {
   test.each([
     ['SecretValue.secretsManager of "prod/*"', () => jdbc(SecretValue.secretsManager('prod/*', { jsonField: 'password' }))],
-    ['SECRET_ID "*"', () => ({ connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: '*' } })],
-    ['SECRET_ID "orders-db-??????"', () => ({ connectionType: ConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: 'orders-db-??????' } })],
+    ['SECRET_ID "*"', () => ({ connectionType: TestConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: '*' } })],
+    ['SECRET_ID "orders-db-??????"', () => ({ connectionType: TestConnectionType.JDBC, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', SECRET_ID: 'orders-db-??????' } })],
   ])('is refused, not granted as a pattern: %s', (_, input) => {
     expect(errorOf(input as () => TestConnectionInput)).toMatch(/holds \* or \?, which no Secrets Manager secret name or ARN contains/);
   });

@@ -8,9 +8,10 @@ import { SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import {
-  AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials, ConnectionType,
-  GlueConnectionTest, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput,
+  AuthenticationConfiguration, AuthenticationType, AuthorizationCodeProperties, BasicAuthenticationCredentials,
+  GlueConnectionTest, OAuth2ClientApplication, OAuth2Credentials, OAuth2GrantType, OAuth2Properties, TestConnectionInput, TestConnectionType,
 } from '../../lib';
+import * as library from '../../lib';
 import {
   AUTHENTICATION_TYPES, isSecretTarget, OAUTH2_GRANT_TYPES, SECRET_AUTHENTICATION_MEMBERS, SECRET_CONNECTION_PROPERTY_KEYS, TEST_CONNECTION_REQUEST,
 } from '../../lib/contract/request';
@@ -92,7 +93,7 @@ describe('one table', () => {
 describe('keys and types beyond the Glue API model', () => {
   test('SALESFORCE with INSTANCE_URL, as Glue documents it, synthesizes without a warning', () => {
     const { stack, template } = synth({
-      connectionType: ConnectionType.SALESFORCE,
+      connectionType: TestConnectionType.SALESFORCE,
       connectionProperties: { INSTANCE_URL: 'https://example.my.salesforce.com' },
       authenticationConfiguration: { authenticationType: AuthenticationType.OAUTH2, secretArn: ARN },
     });
@@ -104,7 +105,7 @@ describe('keys and types beyond the Glue API model', () => {
 
   test('a key the model does not list is passed on with a warning that suggests the nearest key', () => {
     const { stack, template } = synth({
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db/orders', SECRET_ID: 'orders-db', JDBC_ENFORCE_SSl: 'true', VENDOR_FLAG: 'x' },
     });
 
@@ -118,7 +119,7 @@ describe('keys and types beyond the Glue API model', () => {
   });
 
   test('a ConnectionType the model does not list is passed on with a warning that suggests the nearest type', () => {
-    const { stack, template } = synth({ connectionType: ConnectionType.of('JDBCC'), connectionProperties: { SECRET_ID: 'orders-db' } });
+    const { stack, template } = synth({ connectionType: TestConnectionType.of('JDBCC'), connectionProperties: { SECRET_ID: 'orders-db' } });
 
     expect(testProperties(template).TestConnectionInput).toMatchObject({ ConnectionType: 'JDBCC' });
     Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
@@ -127,10 +128,25 @@ describe('keys and types beyond the Glue API model', () => {
   });
 });
 
+describe('TestConnectionType', () => {
+  test('is named apart from aws-cdk-lib\'s glue.ConnectionType, so both import without an alias', () => {
+    expect(library.TestConnectionType).toBe(TestConnectionType);
+    expect(library).not.toHaveProperty('ConnectionType');
+  });
+
+  test('an object with a string name, as aws-cdk-lib\'s glue.ConnectionType is, is taken from JavaScript', () => {
+    // The shape of glue.ConnectionType (aws-cdk-lib releases newer than the peer floor have it): a `name`.
+    const cdkConnectionType = { name: 'JDBC' } as unknown as TestConnectionType;
+    const { template } = synth({ connectionType: cdkConnectionType, connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db/orders', SECRET_ID: 'orders-db' } });
+
+    expect(testProperties(template).TestConnectionInput).toMatchObject({ ConnectionType: 'JDBC' });
+  });
+});
+
 describe('ENCRYPTED_PASSWORD holds ciphertext, not a password', () => {
   test('it is taken among the plain connection properties', () => {
     const { stack, template } = synth({
-      connectionType: ConnectionType.JDBC,
+      connectionType: TestConnectionType.JDBC,
       connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db/orders', USERNAME: 'app', ENCRYPTED_PASSWORD: 'AQICAHh...' },
       secretConnectionProperties: { PASSWORD },
     });
@@ -179,7 +195,7 @@ describe('calls from JavaScript, without a compiler to check them', () => {
 
   test('a connectionType of another type says what to pass, not that it is missing', () => {
     expect(errorOf({ connectionType: 5, ...jdbc })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionType: must be a '
-      + "ConnectionType (ConnectionType.JDBC, ConnectionType.SALESFORCE or ConnectionType.of('NAME')) or the type's name as a string (got number)");
+      + "TestConnectionType (TestConnectionType.JDBC, TestConnectionType.SALESFORCE or TestConnectionType.of('NAME')) or the type's name as a string (got number)");
   });
 
   test('a misspelled prop is refused with its path and the nearest prop', () => {
@@ -187,7 +203,7 @@ describe('calls from JavaScript, without a compiler to check them', () => {
       + 'testConnectionInput.conectionProperties: is not a property of testConnectionInput; did you mean connectionProperties? (allowed: '
       + 'connectionType, connectionProperties, secretConnectionProperties, authenticationConfiguration)');
     expect(errorOf({
-      connectionType: ConnectionType.SALESFORCE,
+      connectionType: TestConnectionType.SALESFORCE,
       authenticationConfiguration: { secretArn: ARN, oAuth2Properties: { tokenURL: 'https://login.example.com/token' } },
     })).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenURL: is not a property of '
       + 'testConnectionInput.authenticationConfiguration.oAuth2Properties; did you mean tokenUrl?');

@@ -17,7 +17,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  AuthenticationType, ConnectionType, FailureMode, GlueConnectionTest, OAuth2GrantType, TestConnectionInput,
+  AuthenticationType, FailureMode, GlueConnectionTest, OAuth2GrantType, TestConnectionInput, TestConnectionType,
 } from '../../../lib';
 import { SECRET_AUTHENTICATION_MEMBERS, SECRET_CONNECTION_PROPERTY_KEYS, toPointer } from '../../../lib/contract/request';
 import { ServedRequest } from '../../../sim/local-aws';
@@ -81,7 +81,7 @@ function canaryStack(stack: Stack): Stack {
   };
   const auth = (...member: string[]) => secret(toPointer(['AuthenticationConfiguration', ...member]));
   const input: TestConnectionInput = {
-    connectionType: ConnectionType.JDBC,
+    connectionType: TestConnectionType.JDBC,
     connectionProperties: { JDBC_CONNECTION_URL: sim.pg.jdbcUrl, USERNAME: sim.pg.user },
     secretConnectionProperties: Object.fromEntries(SECRET_CONNECTION_PROPERTY_KEYS.map((key) => [key, secret(toPointer(['ConnectionProperties', key]))])),
     authenticationConfiguration: {
