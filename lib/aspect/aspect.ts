@@ -4,13 +4,15 @@
  */
 import { Annotations, CfnResource, IAspect } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { assemblyDescendants, assemblyOf } from '../private/assembly';
 import {
   connectionFieldOf, connectionKey, connectionUsesOf, keyOfConnection, literalConnectionType, nameOrConnection,
 } from '../private/connection-references';
 import { TESTABLE_CONNECTION_TYPES } from '../contract/request';
-import { GlueConnectionTest, GlueConnectionTestOptions } from '../construct/glue-connection-test';
+import { CONNECTION_FORMS, GlueConnectionTest, GlueConnectionTestOptions } from '../construct/glue-connection-test';
+import { checkTestOptions } from '../construct/option-checks';
+import { describeValue, isPlainObject } from '../private/cfn-values';
 
 /**
  * Decides which connections a `GlueConnectionTestAspect` tests. Implement it to leave
@@ -94,9 +96,10 @@ export class GlueConnectionTestAspect implements IAspect {
    * GlueConnectionTestAspect.exclude(sandboxDb);
    */
   public static exclude(connection: IConstruct): void {
-    const cfn = cfnConnectionOf(connection);
+    const cfn = Construct.isConstruct(connection) ? cfnConnectionOf(connection) : undefined;
     if (!cfn) {
-      throw new Error(`GlueConnectionTestAspect.exclude: connection must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection (got ${connection.node.path})`);
+      const got = Construct.isConstruct(connection) ? connection.node.path : describeValue(connection);
+      throw new Error(`GlueConnectionTestAspect.exclude: connection must be ${CONNECTION_FORMS} (got ${got})`);
     }
     EXCLUDED.add(cfn);
   }
@@ -116,12 +119,29 @@ export class GlueConnectionTestAspect implements IAspect {
    * @param props the settings of every test the aspect adds, and which connections it leaves out
    */
   constructor(props: GlueConnectionTestAspectProps = {}) {
-    const { connectionTypes, filter, ...testOptions } = props;
-    if (testOptions.catalogId !== undefined) {
-      throw new Error('GlueConnectionTestAspect: catalogId: each test takes the catalog of the connection it tests (the CfnConnection\'s catalogId); remove catalogId');
+    // Checked here, when the aspect is made, and named after it: JavaScript callers can pass any
+    // value, and a mistake found only when a connection turns up would name a generated test.
+    if (!isPlainObject(props as unknown)) {
+      throw new Error(`GlueConnectionTestAspect: props: must be an object of options, or nothing (got ${describeValue(props)})`);
     }
-    if (connectionTypes !== undefined && connectionTypes.length === 0) {
-      throw new Error('GlueConnectionTestAspect: connectionTypes: give at least one connection type (e.g. [\'JDBC\']), or leave it out for JDBC and SALESFORCE');
+    const { connectionTypes, filter, ...testOptions } = props;
+    const errors: string[] = [];
+    for (const key of ['connectionName', 'connection', 'testConnectionInput'] as const) {
+      if ((props as Record<string, unknown>)[key] !== undefined) {
+        errors.push(`${key}: each test takes the connection it tests; remove ${key} (to test one connection, use new GlueConnectionTest(scope, id, { ${key} }))`);
+      }
+    }
+    if (testOptions.catalogId !== undefined) {
+      errors.push('catalogId: each test takes the catalog of the connection it tests (the CfnConnection\'s catalogId); remove catalogId');
+    }
+    checkTestOptions(testOptions, errors);
+    errors.push(...checkConnectionTypes(connectionTypes));
+    if (filter !== undefined && !isFilter(filter)) {
+      errors.push(`filter: must be an IGlueConnectionFilter, an object with a shouldTest(connection) method (got ${describeValue(filter)}); `
+        + 'to filter with a function f, pass { shouldTest: f }');
+    }
+    if (errors.length > 0) {
+      throw new Error(`GlueConnectionTestAspect: ${errors.length === 1 ? errors[0] : '\n  - ' + errors.join('\n  - ')}`);
     }
     this.testOptions = testOptions;
     this.connectionTypes = connectionTypes;
@@ -307,6 +327,25 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 function ownerOf(resource: CfnResource): IConstruct {
   const parent = resource.node.scope;
   return parent && parent.node.defaultChild === resource ? parent : resource;
+}
+
+/** Problems with `connectionTypes` as a JavaScript caller may give it: a list of type names. */
+function checkConnectionTypes(connectionTypes: unknown): string[] {
+  if (connectionTypes === undefined) return [];
+  // A single string would be taken letter by letter, and then match nothing.
+  if (!Array.isArray(connectionTypes)) {
+    return [`connectionTypes: must be a list of connection type names, such as ['JDBC'] (got ${describeValue(connectionTypes)})`];
+  }
+  if (connectionTypes.length === 0) {
+    return ['connectionTypes: give at least one connection type (e.g. [\'JDBC\']), or leave it out for JDBC and SALESFORCE'];
+  }
+  return connectionTypes.flatMap((type: unknown, i) => (typeof type === 'string' && type.length > 0 ? []
+    : [`connectionTypes[${i}]: must be a connection type name such as 'JDBC' (got ${describeValue(type)})`]));
+}
+
+/** Whether a `filter` is usable: anything with a `shouldTest` method, as jsii's other languages pass it. */
+function isFilter(filter: unknown): filter is IGlueConnectionFilter {
+  return filter !== null && typeof filter === 'object' && typeof (filter as { shouldTest?: unknown }).shouldTest === 'function';
 }
 
 function cfnConnectionOf(construct: IConstruct): glue.CfnConnection | undefined {

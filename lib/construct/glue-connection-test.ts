@@ -11,13 +11,14 @@ import { FailureMode, NetworkInspection, RESOURCE_TYPE, ResourceProperties, TIME
 import { Finding, SECRET_POINTER_MEMBERS, TestConnectionInputShape, validateRequest } from '../contract/request';
 import { checkGateArguments, validateGates } from './gate';
 import { GlueConnectionTestHandlerOptions } from './handler-options';
-import { CheckedMonitor, checkMonitor, GlueConnectionTestMonitor, metricPeriod } from './monitor';
-import { checkOptionValues, timeoutSeconds as checkedTimeoutSeconds } from './option-checks';
-import { NETWORK_CHECKS, NetworkCheck } from '../network/rules';
+import { CheckedMonitor, GlueConnectionTestMonitor, metricPeriod } from './monitor';
+import { checkTestOptions, networkChecks } from './option-checks';
+import { NetworkCheck } from '../network/rules';
 import { PathGate } from '../network/path-gate';
 import { grantPassRole } from './pass-role';
 import { GlueConnectionTestProvider } from './provider';
 import { propsFromRequestJson } from '../request/request-json';
+import { describeValue, isPlainObject } from '../private/cfn-values';
 import { nameOrConnection } from '../private/connection-references';
 import { definitionOf } from '../private/resource-definition';
 import { grantSecretValue } from '../request/secret-reference';
@@ -211,11 +212,15 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: GlueConnectionTestProps) {
     super(scope, id);
     const errors: string[] = [];
+    // JavaScript callers can pass any value, or none: the types are checked here, not only by tsc.
+    if (!isPlainObject(props as unknown)) {
+      throw new Error(`GlueConnectionTest ${this.node.path}: props: must be an object that gives one of ${CONNECTION_CHOICES} (got ${describeValue(props)})`);
+    }
 
     const given = (['connectionName', 'connection', 'testConnectionInput'] as const).filter((k) => props[k] !== undefined);
     if (given.length !== 1) {
       errors.push(given.length === 0
-        ? 'give one of connectionName (an existing connection), connection (a CfnConnection or Connection in this app) or testConnectionInput (a definition to test)'
+        ? `give one of ${CONNECTION_CHOICES}`
         : `give only one of connectionName, connection and testConnectionInput (got ${given.join(' and ')})`);
     }
 
@@ -227,14 +232,8 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
     const rendered = props.testConnectionInput ? renderTestConnectionInput(this, props.testConnectionInput) : undefined;
     errors.push(...(rendered?.errors ?? []));
 
-    // JavaScript callers can pass any value: the types are checked here, not only by tsc.
-    const timeoutSeconds = checkedTimeoutSeconds(props.timeout, errors) ?? TIMEOUT_LIMITS.defaultSeconds;
-    errors.push(...checkOptionValues(props));
-    const monitor = checkMonitor(props.monitor, errors);
-    for (const check of props.acknowledgedNetworkChecks ?? []) {
-      if (!NETWORK_CHECKS.includes(check)) errors.push(`acknowledgedNetworkChecks: must hold NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
-      else this.acknowledgedChecks.add(check);
-    }
+    const { timeoutSeconds, acknowledgedNetworkChecks, monitor } = checkTestOptions(props, errors);
+    for (const check of acknowledgedNetworkChecks) this.acknowledgedChecks.add(check);
 
     // With the choice of connection settled above, the API's rules check the request.
     if (given.length === 1 && (connectionName !== undefined || rendered !== undefined)) {
@@ -347,10 +346,10 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
    * @param checks the checks to switch off
    */
   public acknowledgeNetworkChecks(...checks: NetworkCheck[]): void {
-    for (const check of checks) {
-      if (!NETWORK_CHECKS.includes(check)) throw new Error(`acknowledgeNetworkChecks: must be given NetworkCheck values (${NETWORK_CHECKS.join(', ')}); got "${check}"`);
-      this.acknowledgedChecks.add(check);
-    }
+    const errors: string[] = [];
+    const valid = networkChecks('acknowledgeNetworkChecks', checks, errors);
+    if (errors.length > 0) throw new Error(`GlueConnectionTest ${this.node.path}: ${errors.join('; ')}`);
+    for (const check of valid) this.acknowledgedChecks.add(check);
   }
 
   /**
@@ -433,11 +432,25 @@ function connectionOfRef(scope: IConstruct, connectionName: string | undefined):
   return target instanceof glue.CfnConnection ? target : undefined;
 }
 
-/** The CfnConnection a `connection` prop stands for: itself, or the L2's default child. */
-function findCfnConnection(connection: IConstruct, errors: string[]): glue.CfnConnection | undefined {
+/** The choice of connection, for the messages that ask for one. */
+const CONNECTION_CHOICES = 'connectionName (an existing connection), connection (a CfnConnection or Connection in this app) '
+  + 'or testConnectionInput (a definition to test)';
+
+/** What the `connection` prop takes, for its message. */
+export const CONNECTION_FORMS = 'a glue.CfnConnection, or a construct whose default child is one such as glue.Connection';
+
+/**
+ * The CfnConnection a `connection` prop stands for: itself, or the L2's default child.
+ * JavaScript callers can pass any value (`{ name: 'orders-db' }`): it is named, not dereferenced.
+ */
+function findCfnConnection(connection: unknown, errors: string[]): glue.CfnConnection | undefined {
+  if (!Construct.isConstruct(connection)) {
+    errors.push(`connection: must be ${CONNECTION_FORMS} (got ${describeValue(connection)}); to test a connection by its name, give connectionName`);
+    return undefined;
+  }
   const candidate = connection instanceof glue.CfnConnection ? connection : connection.node.defaultChild;
   if (candidate instanceof glue.CfnConnection) return candidate;
-  errors.push(`connection: must be a glue.CfnConnection, or a construct whose default child is one such as glue.Connection (got ${connection.node.path})`);
+  errors.push(`connection: must be ${CONNECTION_FORMS} (got ${connection.node.path})`);
   return undefined;
 }
 

@@ -5,6 +5,8 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { FailureMode, NetworkInspection, TIMEOUT_LIMITS } from '../contract/resource';
+import { NETWORK_CHECKS, NetworkCheck } from '../network/rules';
+import { CheckedMonitor, checkMonitor } from './monitor';
 import { describeValue } from '../private/cfn-values';
 
 /** The options these checks read, as a caller may really pass them. */
@@ -14,6 +16,50 @@ export interface CheckedOptions {
   readonly waitForReady?: unknown;
   readonly retestOnEveryDeploy?: unknown;
   readonly networkInspection?: unknown;
+  readonly acknowledgedNetworkChecks?: unknown;
+  readonly monitor?: unknown;
+}
+
+/** A test's options as the checks leave them: the deadline in seconds, the acknowledged checks, the monitor. */
+export interface CheckedTestOptions {
+  readonly timeoutSeconds: number;
+  readonly acknowledgedNetworkChecks: NetworkCheck[];
+  readonly monitor?: CheckedMonitor;
+}
+
+/**
+ * Checks every option of `GlueConnectionTestOptions` that a caller can get wrong, for a test and
+ * for the aspect that makes tests alike; each problem goes to `errors`, naming the option and what
+ * it allows. What is wrong is left at its default in the result.
+ */
+export function checkTestOptions(options: CheckedOptions, errors: string[]): CheckedTestOptions {
+  const seconds = timeoutSeconds(options.timeout, errors) ?? TIMEOUT_LIMITS.defaultSeconds;
+  errors.push(...checkOptionValues(options));
+  return {
+    timeoutSeconds: seconds,
+    acknowledgedNetworkChecks: networkChecks('acknowledgedNetworkChecks', options.acknowledgedNetworkChecks, errors),
+    monitor: checkMonitor(options.monitor, errors),
+  };
+}
+
+/**
+ * The NetworkCheck values of a list, each one checked; what is not a list of them is reported
+ * in `errors` under `name`.
+ */
+export function networkChecks(name: string, value: unknown, errors: string[]): NetworkCheck[] {
+  if (value === undefined) return [];
+  const allowed = `NetworkCheck values (${NETWORK_CHECKS.join(', ')})`;
+  // A single check given where a list is expected would otherwise be read letter by letter.
+  if (!Array.isArray(value)) {
+    errors.push(`${name}: must be a list of ${allowed} (got ${describeValue(value)})`);
+    return [];
+  }
+  const checks: NetworkCheck[] = [];
+  value.forEach((check: unknown, i) => {
+    if ((NETWORK_CHECKS as readonly unknown[]).includes(check)) checks.push(check as NetworkCheck);
+    else errors.push(`${name}[${i}]: must be one of ${allowed} (got ${describeValue(check)})`);
+  });
+  return checks;
 }
 
 /**

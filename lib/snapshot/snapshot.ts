@@ -5,6 +5,7 @@
  * else, the user's own resources included, is left as it is.
  */
 import { PROVIDER_ID } from '../construct/provider';
+import { describeValue } from '../private/cfn-values';
 
 /** A 64-digit hex asset hash, as the S3 key and the asset metadata of a Lambda function carry it. */
 const ASSET_HASH = /[0-9a-f]{64}/g;
@@ -36,13 +37,20 @@ export class GlueConnectionTestSnapshot {
    * connection-test handler and its Provider framework function) carry placeholders instead of
    * their asset hash and runtime. Every other resource, output, parameter and mapping is left
    * as it is, so the snapshot still changes when your own resources do. The input is not
-   * modified; a value that is not a template is returned unchanged.
+   * modified; a template without the library's functions is returned unchanged.
    *
    * @param template a CloudFormation template as JSON, such as `Template.fromStack(stack).toJSON()`
-   * @returns the template with stable placeholders, ready for a snapshot
+   * @returns the template with stable placeholders, ready for a snapshot (index it as the template: `stable.Resources`)
    */
-  public static normalizeTemplate(template: unknown): unknown {
-    return normalizeTemplate(template);
+  // `any`, as `Template.toJSON()` returns it: a caller indexes the result (`stable.Resources[id]`) under tsc --strict.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  public static normalizeTemplate(template: { [key: string]: any }): { [key: string]: any } {
+    // JavaScript callers can pass anything: a value that is not a template is named, not passed through.
+    if (template === null || typeof template !== 'object' || Array.isArray(template)) {
+      throw new Error('GlueConnectionTestSnapshot.normalizeTemplate: template: must be a CloudFormation template as JSON, '
+        + `such as Template.fromStack(stack).toJSON() (got ${describeValue(template)})`);
+    }
+    return normalizeTemplate(template) as { [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   }
 
   private constructor() {

@@ -302,6 +302,65 @@ describe('settings and filters', () => {
   });
 });
 
+describe('its options, as JavaScript callers pass them', () => {
+  /** What `new GlueConnectionTestAspect(props)` throws, for props of any type. */
+  function errorOf(props: unknown): string {
+    try {
+      new GlueConnectionTestAspect(props as GlueConnectionTestAspectProps);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected the aspect to throw');
+  }
+
+  test('a filter given as a function is refused when the aspect is made, naming filter and the method it needs', () => {
+    const message = errorOf({ filter: () => true });
+
+    expect(message).toMatch(/^GlueConnectionTestAspect: filter: /);
+    expect(message).toContain('shouldTest');
+    expect(message).toContain('(got a function)');
+  });
+
+  test('a filter object with shouldTest is taken, a class instance or a literal', () => {
+    expect(() => new GlueConnectionTestAspect({ filter: { shouldTest: () => true } })).not.toThrow();
+  });
+
+  test('connectionTypes given as a string is refused, not read letter by letter', () => {
+    const message = errorOf({ connectionTypes: 'JDBC' });
+
+    expect(message).toMatch(/^GlueConnectionTestAspect: connectionTypes: /);
+    expect(message).toContain('"JDBC"');
+  });
+
+  test('a connectionTypes entry that is not a name is refused with its index', () => {
+    expect(errorOf({ connectionTypes: ['JDBC', 5] })).toMatch(/^GlueConnectionTestAspect: connectionTypes\[1\]: .*\(got the number 5\)$/);
+  });
+
+  test('the test options are checked when the aspect is made, before any connection exists, and the error names the aspect', () => {
+    const message = errorOf({ timeout: 300, failureMode: 'WARN', acknowledgedNetworkChecks: ['S3'] });
+
+    expect(message).toMatch(/^GlueConnectionTestAspect: \n/);
+    expect(message).toContain('  - timeout: ');
+    expect(message).toContain('  - failureMode: ');
+    expect(message).toContain('  - acknowledgedNetworkChecks[0]: ');
+    expect(message).not.toMatch(/GlueConnectionTest |\/ConnectionTest/);
+  });
+
+  test('a connection of its own is refused: each test takes the connection it tests', () => {
+    expect(errorOf({ connectionName: 'orders' })).toMatch(/^GlueConnectionTestAspect: connectionName: /);
+  });
+
+  test('props that are not an object are refused, naming props', () => {
+    expect(errorOf(null)).toMatch(/^GlueConnectionTestAspect: props: .*\(got null\)$/);
+    expect(errorOf(['JDBC'])).toMatch(/^GlueConnectionTestAspect: props: .*\(got an array\)$/);
+  });
+
+  test('exclude() of something that is not a construct names what it got', () => {
+    expect(() => GlueConnectionTestAspect.exclude({ name: 'orders' } as unknown as IConstruct))
+      .toThrow(/^GlueConnectionTestAspect\.exclude: connection must be .*\(got an object\)$/);
+  });
+});
+
 describe('how it reads a resource', () => {
   function gate(build: (stack: Stack) => IConstruct, scope?: (app: App, stack: Stack) => IConstruct) {
     const app = new App();

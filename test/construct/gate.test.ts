@@ -150,6 +150,16 @@ describe('gate() of something the test waits for', () => {
 });
 
 describe('options JavaScript can get wrong', () => {
+  /** The message of what `make` throws. */
+  function errorOfCall(make: () => unknown): string {
+    try {
+      make();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected the construct to throw');
+  }
+
   function errorOf(props: Record<string, unknown>): string {
     try {
       new GlueConnectionTest(newStack(), 'Test', { connectionName: 'orders-db', ...props } as GlueConnectionTestProps);
@@ -177,6 +187,39 @@ describe('options JavaScript can get wrong', () => {
     expect(errorOf({ waitForReady: 'false', retestOnEveryDeploy: 1 })).toBe('GlueConnectionTest TestStack/Test: \n'
       + '  - waitForReady: must be true or false (got the string "false")\n'
       + '  - retestOnEveryDeploy: must be true or false (got the number 1)');
+  });
+
+  test('refuses no props at all, naming props and the three choices', () => {
+    const message = errorOfCall(() => new (GlueConnectionTest as unknown as new (scope: unknown, id: string) => unknown)(newStack(), 'Test'));
+
+    expect(message).toMatch(/^GlueConnectionTest TestStack\/Test: props: must be an object/);
+    expect(message).toMatch(/connectionName.*connection.*testConnectionInput/);
+    expect(message).toContain('(got undefined)');
+  });
+
+  test('refuses props that are not an object, naming what was given', () => {
+    const message = errorOfCall(() => new GlueConnectionTest(newStack(), 'Test', 'orders-db' as unknown as GlueConnectionTestProps));
+
+    expect(message).toMatch(/^GlueConnectionTest TestStack\/Test: props: /);
+    expect(message).toContain('"orders-db"');
+  });
+
+  test('refuses a connection that is not a construct ({ name }), naming connection and pointing to connectionName', () => {
+    const message = errorOfCall(() => new GlueConnectionTest(newStack(), 'Test', { connection: { name: 'x' } } as unknown as GlueConnectionTestProps));
+
+    expect(message).toMatch(/^GlueConnectionTest TestStack\/Test: connection: /);
+    expect(message).toContain('glue.CfnConnection');
+    expect(message).toContain('(got an object)');
+    expect(message).toContain('connectionName');
+  });
+
+  test('refuses acknowledgedNetworkChecks given as one string, not reading it letter by letter', () => {
+    const message = errorOf({ acknowledgedNetworkChecks: 'S3_ROUTE' });
+
+    expect(message).toMatch(/^GlueConnectionTest TestStack\/Test: acknowledgedNetworkChecks: /);
+    expect(message).toContain('NetworkCheck');
+    expect(message).toContain('"S3_ROUTE"');
+    expect(message).not.toContain('acknowledgedNetworkChecks[');
   });
 
   test('still accepts whole seconds given in milliseconds', () => {

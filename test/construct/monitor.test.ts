@@ -11,7 +11,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aspects } from 'aws-cdk-lib';
-import { ConnectionType, GlueConnectionTest, GlueConnectionTestAspect } from '../../lib';
+import { GlueConnectionTest, GlueConnectionTestAspect, TestConnectionType } from '../../lib';
 import { MONITOR_EVENT_KEY, MONITOR_PACE } from '../../lib/contract/monitor';
 import { shortestIntervalSeconds } from '../../lib/construct/monitor';
 import { newStack } from '../helpers';
@@ -84,7 +84,7 @@ describe('the rule', () => {
     new GlueConnectionTest(stack, 'ByInput', {
       monitor: { schedule: HOURLY },
       testConnectionInput: {
-        connectionType: ConnectionType.JDBC,
+        connectionType: TestConnectionType.JDBC,
         connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app' },
         secretConnectionProperties: { PASSWORD: SecretValue.secretsManager(SECRET_ARN, { jsonField: 'password' }) },
       },

@@ -495,7 +495,7 @@ describe('cdk synth refuses a path Glue cannot use', () => {
   });
 
   test('refuses an acknowledgement that is not a NetworkCheck, naming the prop', () => {
-    expect(() => pathApp(undefined, { acknowledgedNetworkChecks: ['S3' as NetworkCheck] })).toThrow(/acknowledgedNetworkChecks: must hold NetworkCheck values \(S3_ROUTE, .*\); got "S3"/);
+    expect(() => pathApp(undefined, { acknowledgedNetworkChecks: ['S3' as NetworkCheck] })).toThrow(/acknowledgedNetworkChecks\[0\]: .*NetworkCheck values \(S3_ROUTE, .*\(got the string "S3"\)/);
   });
 });
 

@@ -105,12 +105,37 @@ describe('GlueConnectionTestSnapshot.normalizeTemplate', () => {
     new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
     const other = Template.fromStack(stack).toJSON();
     expect(v1.GlueConnectionTestSnapshot.normalizeTemplate(other)).toEqual(other);
-    for (const value of [undefined, null, 'text', 42, {}]) expect(v1.GlueConnectionTestSnapshot.normalizeTemplate(value)).toEqual(value);
+    expect(v1.GlueConnectionTestSnapshot.normalizeTemplate({})).toEqual({});
 
     const raw = userTemplate(v1);
     const copy = JSON.parse(JSON.stringify(raw));
     v1.GlueConnectionTestSnapshot.normalizeTemplate(raw);
     expect(raw).toEqual(copy);
+  });
+});
+
+describe('GlueConnectionTestSnapshot.normalizeTemplate as callers use it', () => {
+  const v1 = release('release 1');
+
+  test('returns a template a caller can index under tsc --strict, as the README does', () => {
+    // Type-level as well: `npm run typecheck` (tsc --strict) compiles this file, and an `unknown`
+    // result would not index. The README's sample compiles in `npm run docs:check`.
+    const stable = v1.GlueConnectionTestSnapshot.normalizeTemplate(userTemplate(v1));
+    const functionIds: string[] = Object.keys(stable.Resources).filter((id) => stable.Resources[id].Type === 'AWS::Lambda::Function');
+
+    expect(functionIds.filter((id) => stable.Resources[id].Properties.Runtime === RUNTIME)).toHaveLength(2);
+  });
+
+  test.each([
+    ['nothing', undefined],
+    ['null', null],
+    ['a string', 'text'],
+    ['a number', 42],
+    ['a list', [{ Resources: {} }]],
+  ])('from JavaScript, %s is refused with an error naming the parameter', (_, value) => {
+    const normalize = v1.GlueConnectionTestSnapshot.normalizeTemplate as (template: unknown) => unknown;
+
+    expect(() => normalize(value)).toThrow(/^GlueConnectionTestSnapshot\.normalizeTemplate: template: must be a CloudFormation template/);
   });
 });
 
