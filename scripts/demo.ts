@@ -7,8 +7,11 @@
  * the e2e suite uses (sim/cloudformation.ts): as written; without the S3 gateway endpoint its Glue
  * connection needs (acknowledged, as for a route added outside CDK, so that the deploy-time test
  * meets it); with a forgotten connection that GlueConnectionTestAspect gates; and with the
- * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed. It prints what CloudFormation
- * would show for the connection test (status, reason, time), then stops everything it started, also on
+ * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed.
+ * It prints what CloudFormation would show for the connection test (status, reason, time). Last,
+ * after a deployment, the test with `monitor: { schedule }`: its schedule fired before and after
+ * the database's password is changed behind the stack's back, and the metric line each run
+ * writes. Then it stops everything it started, also on
  * Ctrl-C or an error. It prints no secret: every line it writes is checked against the
  * passwords it knows, and a line holding one is masked and makes the demo fail.
  */
@@ -134,6 +137,58 @@ async function deployOnce(d: Deploy, sim: import('../sim/cloudformation').Simula
   }
 }
 
+/**
+ * After the deployment: the example app's test with `monitor: { schedule }`, deployed; its
+ * schedule fired as EventBridge fires it, once as deployed and once after the database's
+ * password was changed behind the stack's back. Prints each run's metric line as CloudWatch
+ * reads it. True when the first run passed and the second caught the change.
+ */
+async function monitorOnce(d: Deploy, sim: import('../sim/cloudformation').Simulation, n: number, of: number): Promise<boolean> {
+  const { Duration } = await import('aws-cdk-lib');
+  const events = await import('aws-cdk-lib/aws-events');
+  say(`${n}/${of}  after the deployment: \`monitor: { schedule: Schedule.rate(Duration.hours(1)) }\` on the example's test`);
+  for (const line of wrap('The stack\'s test handler re-runs the test on the schedule (one EventBridge rule, no new function) and writes '
+    + 'the Failed and Duration metrics in CloudWatch\'s embedded metric format. A DBA then changes the database password, '
+    + 'and the secret is not updated.', '     ')) say(line);
+  const started = Date.now();
+  const stack = d.synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: sim.pg.port, monitor: { schedule: events.Schedule.rate(Duration.hours(1)) } });
+  const unregister = onProcessExit(() => stack.remove());
+  let deployment: import('../sim/cloudformation').Deployment | undefined;
+  const original = sim.pg.password;
+  try {
+    const deployed = await d.deployExampleApp(sim, stack);
+    deployment = deployed.deployment;
+    secrets.add(sim.pg.password);
+    say(`  cdk deploy: stack ${deployed.operation.stackStatus}; the test passed at deploy time.`);
+    const [rule] = d.logicalIdsOfType(stack.template, 'AWS::Events::Rule');
+    const show = (label: string, run: import('../sim/cloudformation').ScheduledRun) => {
+      say(`  ${label} (${String(stack.template.Resources[rule].Properties?.ScheduleExpression)}): the handler wrote the metric line`);
+      for (const m of run.metrics) {
+        const text = `ConnectionName=${String(m.ConnectionName)} Failed=${String(m.Failed)} Duration=${String(m.Duration)} ms `
+          + `(namespace ${String((m._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0].Namespace)})`;
+        say(`    ${text}`);
+        if (m.Reason) for (const line of wrap(String(m.Reason), '            ', '    Reason: ')) say(line);
+      }
+    };
+    const before = await deployment.runSchedule(rule);
+    show('next scheduled run', before);
+    await sim.pg.setPassword('changed-by-a-dba');
+    secrets.add('changed-by-a-dba');
+    say('  ALTER ROLE ... PASSWORD: the database\'s password changed; the secret still holds the old one.');
+    const after = await deployment.runSchedule(rule);
+    show('the run after that', after);
+    say('  test.metricFailed().createAlarm(...) turns that line into an alarm before the nightly job fails.');
+    say(`  (${seconds(Date.now() - started)} in all)`);
+    return before.metrics.every((m) => m.Failed === 0) && after.metrics.length > 0 && after.metrics.every((m) => m.Failed === 1);
+  } finally {
+    await sim.pg.setPassword(original);
+    if (deployment?.exists) await deployment.deleteStack();
+    await deployment?.dispose();
+    stack.remove();
+    unregister();
+  }
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   // The AWS SDK warns on Node.js < 22 about its releases after January 2027; the handler runs on
@@ -193,11 +248,14 @@ async function main(): Promise<number> {
     },
   ];
   const results: boolean[] = [];
+  let monitorCaughtIt = false;
   try {
     for (const [i, scenario] of scenarios.entries()) {
-      results.push(await deployOnce(d, sim, scenario, i + 1, scenarios.length));
+      results.push(await deployOnce(d, sim, scenario, i + 1, scenarios.length + 1));
       say();
     }
+    monitorCaughtIt = await monitorOnce(d, sim, scenarios.length + 1, scenarios.length + 1);
+    say();
   } finally {
     const stopping = Date.now();
     await sim.stop();
@@ -208,7 +266,7 @@ async function main(): Promise<number> {
     return 1;
   }
   // The demo succeeds when the gate did its job: the good deployment passed, the broken ones were stopped.
-  return results[0] && results.slice(1).every((passed) => !passed) ? 0 : 1;
+  return results[0] && results.slice(1).every((passed) => !passed) && monitorCaughtIt ? 0 : 1;
 }
 
 main().then(
