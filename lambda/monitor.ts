@@ -18,7 +18,7 @@
  * GetConnection, GetSecretValue, TestConnection, EC2 Describe*) and writes log lines, so a
  * failed run cannot fail a deployment, and a run that overlaps one (the status check and the
  * run's start race it) tests a connection the deployment may be changing, which at worst gives
- * one data point of the old or the new connection.
+ * one data point of the old or the new connection (docs/decisions.md, 19).
  */
 import type { Context } from 'aws-lambda';
 import { MONITOR_EVENT_KEY, MONITOR_PACE, MonitorRun } from '../lib/contract/monitor';
