@@ -82,7 +82,8 @@ export async function runMonitor(event: MonitorEvent, context: Context | undefin
 async function testOne(test: unknown, schedule: string, endsAt: number, redactor: Redactor): Promise<boolean> {
   const startedAt = Date.now();
   const entry = (test !== null && typeof test === 'object' ? test : {}) as Record<string, unknown>;
-  const connectionName = typeof entry.MetricConnectionName === 'string' && entry.MetricConnectionName !== '' ? entry.MetricConnectionName : 'unknown';
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const connectionName = text(entry.MetricConnectionName) ?? text(entry.ConnectionName) ?? 'unknown';
   const log: Logger = createLogger({ requestType: 'Scheduled', schedule, connection: connectionName }, redactor);
   let settings: TestSettings;
   try {

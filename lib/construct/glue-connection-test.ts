@@ -316,7 +316,7 @@ export class GlueConnectionTest extends Construct implements iam.IGrantable {
       // The same values as the resource's properties, which the validation above keeps free of dynamic references.
       const test = Object.fromEntries(MONITORED_PROPERTIES.map((k) => [k, properties[k]]).filter(([, v]) => v !== undefined));
       this.provider.monitor(monitor, {
-        path: this.node.path, timeoutSeconds, test: { MetricConnectionName: this.metricConnectionName, ...test } as MonitoredTest,
+        path: this.node.path, timeoutSeconds, test: { ...(connectionName === undefined && { MetricConnectionName: this.metricConnectionName }), ...test } as MonitoredTest,
       });
     }
     this.result = this.resource.getAttString('Result');

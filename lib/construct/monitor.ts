@@ -209,10 +209,13 @@ function listPaths(group: ScheduleGroup): string {
   return paths.length <= 3 ? paths.join(', ') : `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more`;
 }
 
+/** The longest value of a pseudo parameter's Ref (a stack's ARN: 128-character name and a UUID). */
+const PSEUDO_LENGTHS: Record<string, number> = { 'AWS::AccountId': 12, 'AWS::Region': 25, 'AWS::Partition': 10, 'AWS::URLSuffix': 20, 'AWS::StackId': 256 };
+
 /**
- * The longest the rule's input can be once CloudFormation has resolved it: the literal text, and
- * each reference at its longest (a Glue connection's name, up to 255 characters, is the longest
- * value a test refers to; a stack's ARN is shorter).
+ * The longest the rule's input can be once CloudFormation has resolved it: the literal text, a
+ * pseudo parameter at its longest, and any other reference at 255 characters (a Glue
+ * connection's name, the longest value a test refers to).
  */
 function longestInputLength(rule: events.Rule): number {
   const cfn = rule.node.defaultChild as events.CfnRule;
@@ -224,7 +227,8 @@ function longestInputLength(rule: events.Rule): number {
     if (value !== null && typeof value === 'object') {
       const join = (value as Record<string, unknown>)['Fn::Join'] as [string, unknown[]] | undefined;
       if (join) return join[1].reduce<number>((sum, part) => sum + measure(part), 0) + join[0].length * Math.max(0, join[1].length - 1);
-      return 255;
+      const ref = (value as Record<string, unknown>).Ref;
+      return typeof ref === 'string' && PSEUDO_LENGTHS[ref] !== undefined ? PSEUDO_LENGTHS[ref] : 255;
     }
     return String(value).length;
   };

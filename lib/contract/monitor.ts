@@ -27,8 +27,12 @@ export const MONITORED_PROPERTIES = [
 
 /** One test of a scheduled run. */
 export type MonitoredTest = Pick<ResourceProperties, typeof MONITORED_PROPERTIES[number]> & {
-  /** The value of the metrics' `ConnectionName` dimension (see MONITOR_METRICS). */
-  readonly MetricConnectionName: string;
+  /**
+   * The value of the metrics' `ConnectionName` dimension (see MONITOR_METRICS) when it is not
+   * `ConnectionName`: given only for a test of a TestConnectionInput, so that a connection's name
+   * (up to 255 characters) is not in the rule's input twice.
+   */
+  readonly MetricConnectionName?: string;
 };
 
 /** What the event of a scheduled run holds under MONITOR_EVENT_KEY. */

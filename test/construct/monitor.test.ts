@@ -97,7 +97,8 @@ describe('the rule', () => {
       Schedule: 'rate(1 hour)',
       StackId: 'arn:stack',
       Tests: [
-        { MetricConnectionName: 'orders-db', ConnectionName: 'orders-db', CatalogId: '111122223333', TimeoutSeconds: '120', WaitForReady: 'true' },
+        // The dimension is the connection's name: not repeated.
+        { ConnectionName: 'orders-db', CatalogId: '111122223333', TimeoutSeconds: '120', WaitForReady: 'true' },
         {
           MetricConnectionName: 'TestStack/ByInput',
           TestConnectionInput: { ConnectionType: 'JDBC', ConnectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db:5432/orders', USERNAME: 'app' } },
@@ -165,7 +166,7 @@ describe('the rule', () => {
     Aspects.of(app).add(new GlueConnectionTestAspect({ monitor: { schedule: HOURLY } }));
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    expect(JSON.stringify(rules(template))).toContain('MetricConnectionName');
+    expect(JSON.stringify(rules(template))).toContain('\\"ConnectionName\\":\\"');
   });
 });
 

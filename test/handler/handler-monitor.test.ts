@@ -28,7 +28,8 @@ afterEach(() => resetMocks());
 
 const PASSWORD = 'CANARYpw7Qz "quoted"';
 const ORDERS: MonitoredTest = { MetricConnectionName: 'orders-db', ConnectionName: 'orders-db', CatalogId: '111122223333', TimeoutSeconds: '60', WaitForReady: 'true' };
-const LEDGER: MonitoredTest = { MetricConnectionName: 'ledger-db', ConnectionName: 'ledger-db', TimeoutSeconds: '60', WaitForReady: 'false' };
+// As the construct writes a named test: the dimension is its ConnectionName.
+const LEDGER: MonitoredTest = { ConnectionName: 'ledger-db', TimeoutSeconds: '60', WaitForReady: 'false' };
 
 function scheduled(tests: unknown[], schedule = 'rate(1 hour)') {
   return { [MONITOR_EVENT_KEY]: { Version: '1', Schedule: schedule, StackId: STACK_ID, Tests: tests as MonitoredTest[] } };
