@@ -12,8 +12,14 @@
  *   seeded jitter, so that independent resources finish in an order the seed decides: a seed
  *   is one possible order, and tests try several (`seed`, `planCreate`);
  * - resolves the intrinsics that appear in the resources it creates, and only those: Ref
- *   (resources and pseudo parameters), Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub
- *   and Fn::GetAZs. Any other intrinsic, resource type, property or update fails loudly,
+ *   (resources and pseudo parameters), Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub,
+ *   Fn::GetAZs and Fn::ImportValue;
+ * - deploys an app of several stacks as `cdk deploy --all` does (`synthesizeApp`,
+ *   `AppDeployment`): each stack after the stacks it depends on, stopping at the first that
+ *   fails; a stack's exports (Outputs with Export) are what the others import, with
+ *   CloudFormation's refusals: an import of a name no stack exports ("No export named ... found",
+ *   before the operation starts), a name exported twice, an export in use updated, removed or
+ *   its stack deleted. Any other intrinsic, resource type, property or update fails loudly,
  *   naming it: a template this simulation cannot deploy faithfully is an error, never a
  *   silent approximation;
  * - on an update, decides per resource: unchanged resolved properties, nothing (no event); a
@@ -77,12 +83,14 @@ import {
 import { App, Aspects, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { createHash, randomInt, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ExampleStack, ExampleStackProps } from '../bin/example-stack';
 import { GlueConnectionTestAspect } from '../lib/aspect/aspect';
+import { GlueConnectionTest } from '../lib/construct/glue-connection-test';
 import { RESOURCE_TYPE } from '../lib/contract/resource';
 import { NetworkCheck } from '../lib/network/rules';
 import { referencedIds } from '../lib/private/cfn-values';
@@ -134,6 +142,8 @@ export class SimulationUnavailable extends Error {
 export interface CfnTemplate {
   readonly Resources: Record<string, TemplateResource>;
   readonly Conditions?: Record<string, unknown>;
+  /** Outputs; those with an Export are what other stacks' `Fn::ImportValue` reads. */
+  readonly Outputs?: Record<string, { readonly Value: unknown; readonly Export?: { readonly Name: unknown } }>;
 }
 
 export interface TemplateResource {
@@ -178,6 +188,43 @@ export function withTemplate(stack: SynthesizedStack, change: (template: { Resou
   const template = JSON.parse(JSON.stringify(stack.template)) as CfnTemplate;
   change(template as never);
   return { ...stack, template, remove: () => undefined };
+}
+
+/** A synthesized app of several stacks, in the order `cdk deploy --all` deploys them (each after the stacks it depends on). */
+export interface SynthesizedApp {
+  readonly outdir: string;
+  readonly stacks: readonly SynthesizedStack[];
+  /** A stack by name. */
+  stack(name: string): SynthesizedStack;
+  /** Removes the cdk.out directory. */
+  remove(): void;
+}
+
+/**
+ * Synthesizes an app of several stacks into a fresh temporary cdk.out, as `cdk synth` would,
+ * and reads back every top-level stack in dependency order (the manifest's `dependencies`,
+ * which `cdk deploy --all` follows; template order among equals).
+ */
+export function synthesizeApp(build: (app: App) => void, outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'glue-sim-cdk.out-'))): SynthesizedApp {
+  const remove = () => fs.rmSync(outdir, { recursive: true, force: true });
+  try {
+    const app = new App({ outdir });
+    build(app);
+    const assembly = app.synth();
+    const pending = [...assembly.stacks];
+    const ordered: SynthesizedStack[] = [];
+    while (pending.length > 0) {
+      const next = pending.findIndex((a) => a.dependencies.every((d) => !pending.some((p) => p.id === d.id)));
+      if (next < 0) throw new UnsupportedTemplate(`circular dependency among stacks ${pending.map((p) => p.stackName).join(', ')}`);
+      const [artifact] = pending.splice(next, 1);
+      ordered.push({ outdir, stackName: artifact.stackName, template: JSON.parse(fs.readFileSync(artifact.templateFullPath, 'utf8')) as CfnTemplate, remove: () => undefined });
+    }
+    const stack = (name: string) => ordered.find((s) => s.stackName === name) ?? (() => { throw new Error(`no stack ${name} in the app`); })();
+    return { outdir, stacks: ordered, stack, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
 }
 
 /** The example app's stack name, as bin/example-app.ts names it. */
@@ -287,6 +334,8 @@ export interface ResolveContext {
   ref(logicalId: string): string;
   /** `Fn::GetAtt` of a resource. */
   getAtt(logicalId: string, attribute: string): string;
+  /** `Fn::ImportValue`: the value another stack exports under the name. */
+  importValue?(name: string): string;
 }
 
 /** An intrinsic or template construct the simulation does not resolve. */
@@ -347,13 +396,17 @@ export function resolveIntrinsics(value: unknown, context: ResolveContext, where
         return id.startsWith('AWS::') ? context.pseudo[id] ?? fail(`of pseudo parameter ${id} is not simulated`) : context.ref(id);
       }).replace(/\$\{!/g, '${');
     }
+    case 'Fn::ImportValue': {
+      const exportName = text(resolve(argument, ''), 'export name');
+      return context.importValue ? context.importValue(exportName) : fail('is not resolved here (no other stack is deployed)');
+    }
     case 'Fn::GetAZs': {
       const region = text(resolve(argument, ''), 'region');
       if (region !== '' && region !== context.pseudo['AWS::Region']) fail(`of region ${region} is not simulated (only the stack's region)`);
       return [...context.availabilityZones];
     }
     default:
-      return fail('is not resolved by the simulation (it resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub and Fn::GetAZs)');
+      return fail('is not resolved by the simulation (it resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub, Fn::GetAZs and Fn::ImportValue)');
   }
 }
 
@@ -882,6 +935,49 @@ export async function planCreate(template: CfnTemplate, seed: number): Promise<R
 const testResult = (outcome: TestOutcome): WorkResult => ({ status: outcome.status, physicalId: outcome.physicalResourceId, reason: outcome.reason, test: outcome });
 const testsOf = (events: readonly StackEvent[]): TestOutcome[] => events.flatMap((e) => (e.test ? [e.test] : []));
 
+// ---------------------------------------------------------------------------------------------
+// Exports and imports between the stacks of a simulation
+
+/** What CloudFormation refuses about exports: a missing import, a name exported twice, an export in use changed or deleted. */
+export class ExportError extends Error {
+  public readonly name = 'ValidationError';
+}
+
+interface Exported {
+  readonly value: string;
+  readonly stackName: string;
+  /** The stacks whose templates import it. */
+  readonly importers: Set<string>;
+}
+
+/** The exports of one simulation's account and region, by name: one registry per Simulation, gone with it. */
+const EXPORTS = new WeakMap<Simulation, Map<string, Exported>>();
+
+function exportsOf(sim: Simulation): Map<string, Exported> {
+  let registry = EXPORTS.get(sim);
+  if (!registry) {
+    registry = new Map();
+    EXPORTS.set(sim, registry);
+  }
+  return registry;
+}
+
+/** The literal names a template's resources import (`Fn::ImportValue` of a string). */
+function importedNames(template: CfnTemplate): Set<string> {
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'Fn::ImportValue' && typeof x === 'string') names.add(x);
+        else walk(x);
+      }
+    }
+  };
+  for (const resource of Object.values(template.Resources)) walk(resource.Properties);
+  return names;
+}
+
 /**
  * One stack, deployed to the simulation. Create it with `Deployment.create`; it keeps the
  * physical ids, so that `updateStack` and `deleteStack` act on what `createStack` made.
@@ -1002,11 +1098,15 @@ export class Deployment {
 
   /** CloudFormation's CreateStack; on a failure, the rollback deletes everything created, dependents first. */
   public async createStack(): Promise<StackOperation> {
+    this.checkImports(this.stack.template);
     this.exists = true;
     const template = this.stack.template;
     const run = await runSchedule(createSteps(template, (id) => this.beginCreate(id, template, 'CREATE_IN_PROGRESS')), { seed: this.seed, clock: 0, cancelOnFailure: true });
     const tests = testsOf(run.events);
-    if (!run.failure) return { stackStatus: 'CREATE_COMPLETE', events: run.events, tests, rollback: [], neverCreated: [] };
+    if (!run.failure) {
+      this.publishExports(template);
+      return { stackStatus: 'CREATE_COMPLETE', events: run.events, tests, rollback: [], neverCreated: [] };
+    }
     const rollback = await runSchedule(this.deletionSteps(this.everything(), template, 'ROLLBACK_IN_PROGRESS'), {
       seed: this.seed, clock: run.clock, cancelOnFailure: false, marks: { rollback: true },
     });
@@ -1031,12 +1131,14 @@ export class Deployment {
    */
   public async updateStack(next: SynthesizedStack): Promise<StackOperation> {
     checkTemplate(next.template);
+    this.checkImports(next.template);
     const previous = this.stack;
     const book: UpdateBook = { replaced: new Map(), created: new Set() };
     const run = await runSchedule(createSteps(next.template, (id) => this.beginApply(id, next.template, 'UPDATE_IN_PROGRESS', book)), {
       seed: this.seed, clock: 0, cancelOnFailure: true,
     });
     if (!run.failure) {
+      this.publishExports(next.template);
       this.stack = next;
       const removed = Object.keys(previous.template.Resources).filter((id) => !next.template.Resources[id]).flatMap((id) => this.doomed(id));
       const replaced = [...book.replaced].map(([logicalId, existing]) => ({ logicalId, existing }));
@@ -1066,6 +1168,17 @@ export class Deployment {
 
   /** CloudFormation's DeleteStack: every resource after the resources that depend on it. */
   public async deleteStack(): Promise<StackOperation> {
+    const registry = exportsOf(this.sim);
+    for (const [name, exported] of registry) {
+      const users = [...exported.importers].filter((s) => s !== this.stack.stackName);
+      if (exported.stackName === this.stack.stackName && users.length > 0) {
+        throw new ExportError(`Export ${name} cannot be deleted as it is in use by ${users.join(', ')}`);
+      }
+    }
+    for (const [name, exported] of [...registry]) {
+      if (exported.stackName === this.stack.stackName) registry.delete(name);
+      exported.importers.delete(this.stack.stackName);
+    }
     const run = await runSchedule(this.deletionSteps(this.everything(), this.stack.template, 'DELETE_IN_PROGRESS'), { seed: this.seed, clock: 0, cancelOnFailure: false });
     this.exists = false;
     return { stackStatus: run.failure ? 'DELETE_FAILED' : 'DELETE_COMPLETE', events: run.events, tests: testsOf(run.events), rollback: [], neverCreated: [] };
@@ -1073,6 +1186,11 @@ export class Deployment {
 
   /** Removes what the stack left in the local AWS, without sending any event (test clean-up). */
   public async dispose(): Promise<void> {
+    const registry = exportsOf(this.sim);
+    for (const [name, exported] of [...registry]) {
+      if (exported.stackName === this.stack.stackName) registry.delete(name);
+      exported.importers.delete(this.stack.stackName);
+    }
     for (const resource of [...this.deployed.values()].reverse()) {
       if (resource.simulated) await SIMULATED[resource.type].delete?.(resource.physicalId, resource.properties, this.clients).catch(() => undefined);
     }
@@ -1081,6 +1199,50 @@ export class Deployment {
     this.exists = false;
     this.clients.glue.destroy();
     this.clients.secrets.destroy();
+  }
+
+  /** CloudFormation refuses a stack operation whose template imports a name no stack exports, before it starts. */
+  private checkImports(template: CfnTemplate): void {
+    const registry = exportsOf(this.sim);
+    for (const name of importedNames(template)) {
+      const exported = registry.get(name);
+      if (!exported || exported.stackName === this.stack.stackName) throw new ExportError(`No export named ${name} found`);
+    }
+  }
+
+  /**
+   * After a create or update: the template's exports, resolved, replace the stack's previous
+   * ones, as CloudFormation refuses: a name another stack exports; a changed or removed export
+   * that another stack imports. The stack's own imports are recorded.
+   */
+  private publishExports(template: CfnTemplate): void {
+    const registry = exportsOf(this.sim);
+    const name = this.stack.stackName;
+    const context = this.context(template);
+    const next = new Map<string, string>();
+    for (const [outputId, output] of Object.entries(template.Outputs ?? {})) {
+      if (!output.Export) continue;
+      const exportName = resolveIntrinsics(output.Export.Name, context, `Outputs.${outputId}.Export.Name`);
+      const value = resolveIntrinsics(output.Value, context, `Outputs.${outputId}.Value`);
+      if (typeof exportName !== 'string' || typeof value !== 'string') throw new UnsupportedTemplate(`Outputs.${outputId}: an export's name and value must resolve to strings`);
+      const other = registry.get(exportName);
+      if (other && other.stackName !== name) throw new ExportError(`Export with name ${exportName} is already exported by stack ${other.stackName}`);
+      next.set(exportName, value);
+    }
+    for (const [exportName, exported] of registry) {
+      if (exported.stackName !== name) continue;
+      const users = [...exported.importers].filter((s) => s !== name);
+      if (users.length > 0 && next.get(exportName) !== exported.value) {
+        throw new ExportError(`Cannot ${next.has(exportName) ? 'update' : 'delete'} export ${exportName} as it is in use by ${users.join(', ')}`);
+      }
+    }
+    for (const [exportName, exported] of [...registry]) if (exported.stackName === name && !next.has(exportName)) registry.delete(exportName);
+    for (const [exportName, value] of next) registry.set(exportName, { value, stackName: name, importers: registry.get(exportName)?.importers ?? new Set() });
+    const imported = importedNames(template);
+    for (const [exportName, exported] of registry) {
+      if (imported.has(exportName)) exported.importers.add(name);
+      else exported.importers.delete(name);
+    }
   }
 
   /** A create: a test's event runs now (its start); a resource is made at the end. */
@@ -1266,6 +1428,13 @@ export class Deployment {
         'AWS::StackId': this.stackId,
       },
       availabilityZones: ['a', 'b', 'c'].map((z) => `${aws.region}${z}`),
+      importValue: (name) => {
+        const exported = exportsOf(this.sim).get(name);
+        // CloudFormation's wording (a stack operation that imports a name no stack exports fails).
+        if (!exported) throw new ExportError(`No export named ${name} found`);
+        exported.importers.add(this.stack.stackName);
+        return exported.value;
+      },
       ref: (logicalId) => {
         const deployed = this.deployed.get(logicalId);
         if (deployed?.simulated) return deployed.physicalId;
@@ -1433,7 +1602,95 @@ export function databaseAdoptsSecret(sim: Simulation): NonNullable<DeploymentOpt
   };
 }
 
+/**
+ * `cdk deploy --all` on the simulation: every stack of the app, each after the stacks it
+ * depends on (`synthesizeApp`'s order), created the first time and updated after; stops at the
+ * first stack whose operation does not complete, as the CLI does. Returns each stack's operation.
+ */
+export class AppDeployment {
+  public readonly deployments = new Map<string, Deployment>();
+
+  constructor(private readonly sim: Simulation, private readonly options: (stackName: string) => DeploymentOptions = () => ({})) {}
+
+  public async deploy(app: SynthesizedApp): Promise<{ stackName: string; operation: StackOperation }[]> {
+    const results: { stackName: string; operation: StackOperation }[] = [];
+    for (const stack of app.stacks) {
+      const existing = this.deployments.get(stack.stackName);
+      let operation: StackOperation;
+      if (existing?.exists) {
+        operation = await existing.updateStack(stack);
+      } else {
+        const deployment = Deployment.prepare(this.sim, stack, this.options(stack.stackName));
+        this.deployments.set(stack.stackName, deployment);
+        operation = await deployment.createStack();
+      }
+      results.push({ stackName: stack.stackName, operation });
+      if (!/_COMPLETE$/.test(operation.stackStatus) || /ROLLBACK/.test(operation.stackStatus)) break;
+    }
+    return results;
+  }
+
+  /** The stack's deployment. */
+  public of(stackName: string): Deployment {
+    const deployment = this.deployments.get(stackName);
+    if (!deployment) throw new Error(`stack ${stackName} was never deployed`);
+    return deployment;
+  }
+
+  /** Removes what every stack left in the local AWS, dependents first (test clean-up). */
+  public async dispose(): Promise<void> {
+    for (const deployment of [...this.deployments.values()].reverse()) await deployment.dispose();
+    this.deployments.clear();
+  }
+}
+
 /** Creates the example stack (with the seed given, else DEFAULT_SEED); the database adopts the secret's password unless told otherwise. */
 export function deployExampleApp(sim: Simulation, stack: SynthesizedStack, options: { databaseAdoptsSecret?: boolean; seed?: number } = {}): Promise<{ deployment: Deployment; operation: StackOperation }> {
   return Deployment.create(sim, stack, { afterCreate: options.databaseAdoptsSecret === false ? undefined : databaseAdoptsSecret(sim), seed: options.seed });
+}
+
+/** Settings of the two-stack example: where the database is, and what the network stack changes. */
+export interface TwoStackExampleOptions {
+  readonly databaseHost: string;
+  readonly databasePort: number;
+  /** An extra inbound rule on the Glue group for this CIDR (a change of the network stack only). */
+  readonly extraIngressCidr?: string;
+}
+
+/**
+ * The example app in the layout most real apps use: a network stack (the VPC with its S3
+ * gateway endpoint, and the Glue security group with its self-referencing rule) and a data
+ * stack (the secret, the connection on the network stack's subnet and group, its test), which
+ * reaches the network stack through strong references (CDK's exports and `Fn::ImportValue`).
+ */
+export function synthesizeTwoStackExample(options: TwoStackExampleOptions): SynthesizedApp {
+  return synthesizeApp((app) => {
+    const network = new Stack(app, 'OrdersNetwork');
+    const vpc = new ec2.Vpc(network, 'Vpc', {
+      maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const group = new ec2.SecurityGroup(network, 'GlueConnectionGroup', { vpc, description: 'Glue connection ENIs' });
+    group.addIngressRule(group, ec2.Port.allTcp(), 'Glue workers talk to each other');
+    if (options.extraIngressCidr) {
+      new ec2.CfnSecurityGroupIngress(network, 'AdminIngress', {
+        groupId: group.securityGroupId, ipProtocol: 'tcp', fromPort: options.databasePort, toPort: options.databasePort, cidrIp: options.extraIngressCidr,
+      });
+    }
+
+    const data = new Stack(app, 'OrdersData');
+    const credentials = new secretsmanager.Secret(data, 'OrdersDbCredentials', {
+      generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'orders_app' }), generateStringKey: 'password', excludePunctuation: true },
+    });
+    const subnet = vpc.isolatedSubnets[0];
+    const connection = new glue.CfnConnection(data, 'OrdersDb', {
+      catalogId: data.account,
+      connectionInput: {
+        name: 'orders-db', connectionType: 'JDBC',
+        connectionProperties: { JDBC_CONNECTION_URL: `jdbc:postgresql://${options.databaseHost}:${options.databasePort}/orders`, SECRET_ID: credentials.secretName },
+        physicalConnectionRequirements: { subnetId: subnet.subnetId, availabilityZone: subnet.availabilityZone, securityGroupIdList: [group.securityGroupId] },
+      },
+    });
+    new GlueConnectionTest(data, 'OrdersDbTest', { connection });
+  });
 }
