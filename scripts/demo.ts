@@ -7,7 +7,8 @@
  * the e2e suite uses (sim/cloudformation.ts): as written; without the S3 gateway endpoint its Glue
  * connection needs (acknowledged, as for a route added outside CDK, so that the deploy-time test
  * meets it); with a forgotten connection that GlueConnectionTestAspect gates; and with the
- * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed.
+ * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed;
+ * and in the two-stack layout (network stack, data stack), with a change to the network stack alone.
  * It prints what CloudFormation would show for the connection test (status, reason, time). Last,
  * after a deployment, the test with `monitor: { schedule }`: its schedule fired before and after
  * the database's password is changed behind the stack's back, and the metric line each run
@@ -189,6 +190,42 @@ async function monitorOnce(d: Deploy, sim: import('../sim/cloudformation').Simul
   }
 }
 
+/**
+ * The layout most real apps use: a network stack and a data stack that uses its subnet and
+ * group. Deployed in dependency order (network first), then a change to the network stack
+ * alone: the data stack's test runs again after the network stack's update.
+ */
+async function twoStacks(d: Deploy, sim: import('../sim/cloudformation').Simulation, n: number, of: number): Promise<boolean> {
+  say(`${n}/${of}  cdk deploy --all: a network stack (VPC, S3 endpoint, Glue group) and a data stack (secret, connection, test)`);
+  for (const line of wrap('The connection uses the network stack\'s subnet and group (CDK exports them). The gate reads the path in the network stack, '
+    + 'makes the data stack depend on it, and covers its definitions in the test\'s NetworkPathDigest. Then a rule is added to the network stack only.', '     ')) say(line);
+  const options = { databaseHost: '127.0.0.1', databasePort: sim.pg.port };
+  const apps = [d.synthesizeTwoStackExample(options), d.synthesizeTwoStackExample({ ...options, extraIngressCidr: '10.0.0.0/16' })];
+  const unregister = onProcessExit(() => apps.forEach((a) => a.remove()));
+  const deployment = new d.AppDeployment(sim, () => ({ afterCreate: d.databaseAdoptsSecret(sim) }));
+  let ok = true;
+  try {
+    for (const [i, app] of apps.entries()) {
+      say(i === 0 ? '  first deployment:' : '  after adding an inbound rule to the network stack\'s group (the data stack\'s code is unchanged):');
+      for (const { stackName, operation } of await deployment.deploy(app)) {
+        const tests = operation.tests.map((t) => `test ${t.requestType} ${t.status}${t.data?.Result ? ` (${String(t.data.Result)})` : ''}`);
+        say(`    ${stackName.padEnd(14)} ${operation.stackStatus.padEnd(16)} ${tests.join(', ') || 'no test event'}`);
+        ok &&= /^(CREATE|UPDATE)_COMPLETE$/.test(operation.stackStatus) && operation.tests.every((t) => /_COMPLETE$/.test(t.status));
+      }
+    }
+    secrets.add(sim.pg.password);
+    return ok;
+  } finally {
+    for (const stackName of ['OrdersData', 'OrdersNetwork']) {
+      const one = deployment.deployments.get(stackName);
+      if (one?.exists) await one.deleteStack();
+    }
+    await deployment.dispose();
+    apps.forEach((a) => a.remove());
+    unregister();
+  }
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
   // The AWS SDK warns on Node.js < 22 about its releases after January 2027; the handler runs on
@@ -249,12 +286,15 @@ async function main(): Promise<number> {
   ];
   const results: boolean[] = [];
   let monitorCaughtIt = false;
+  let layout = false;
   try {
     for (const [i, scenario] of scenarios.entries()) {
-      results.push(await deployOnce(d, sim, scenario, i + 1, scenarios.length + 1));
+      results.push(await deployOnce(d, sim, scenario, i + 1, scenarios.length + 2));
       say();
     }
-    monitorCaughtIt = await monitorOnce(d, sim, scenarios.length + 1, scenarios.length + 1);
+    layout = await twoStacks(d, sim, scenarios.length + 1, scenarios.length + 2);
+    say();
+    monitorCaughtIt = await monitorOnce(d, sim, scenarios.length + 2, scenarios.length + 2);
     say();
   } finally {
     const stopping = Date.now();
@@ -266,7 +306,8 @@ async function main(): Promise<number> {
     return 1;
   }
   // The demo succeeds when the gate did its job: the good deployment passed, the broken ones were stopped.
-  return results[0] && results.slice(1).every((passed) => !passed) && monitorCaughtIt ? 0 : 1;
+  // ...the two-stack app deployed, its test run again after a network-only change; and the monitor caught the changed password.
+  return results[0] && results.slice(1).every((passed) => !passed) && layout && monitorCaughtIt ? 0 : 1;
 }
 
 main().then(
