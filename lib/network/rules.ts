@@ -50,8 +50,10 @@
  * 6. AWS Glue, "Setting up DNS in your VPC" (https://docs.aws.amazon.com/glue/latest/dg/set-up-vpc-dns.html):
  *    enableDnsHostnames and enableDnsSupport true.
  * 7. Amazon VPC User Guide, "Control subnet traffic with network access control lists"
- *    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html): stateless, the
- *    lowest-numbered rule that matches decides, a final deny; "Ephemeral ports"
+ *    (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html): a network ACL
+ *    "allows or denies specific inbound or outbound traffic at the subnet level" (traffic between
+ *    two addresses of one subnet never crosses it); stateless, the lowest-numbered rule that
+ *    matches decides, a final deny; "Ephemeral ports"
  *    (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html): a client's
  *    ephemeral range depends on its system (Linux 32768-61000, NAT gateway and Lambda
  *    1024-65535); allow 1024-65535 to cover them all. Glue does not document its range, so a
@@ -636,6 +638,12 @@ interface Flow {
   /** `outbound HTTPS (TCP 443) to`: what a person reads before the peer's name. */
   readonly traffic: string;
   readonly peerName: string;
+  /**
+   * Whether the peer is known to lie outside the subnet. A network ACL filters traffic in and out
+   * of its subnet only, never between two addresses of it (source 7), so a denial of traffic to
+   * a peer that may share the subnet is undecidable.
+   */
+  readonly outsideSubnet: boolean;
 }
 
 function networkAcl({ subnet, dataStore }: NetworkPath): Outcome {
@@ -643,16 +651,19 @@ function networkAcl({ subnet, dataStore }: NetworkPath): Outcome {
   if (!subnet || !acl?.entries) return 'undecidable';
   const back = 'inbound return traffic (TCP 1024-65535) from';
   const flows: Flow[] = [
-    { egress: true, ports: { from: HTTPS_PORT, to: HTTPS_PORT }, peer: { kind: 'public' }, traffic: 'outbound HTTPS (TCP 443) to', peerName: 'Amazon S3' },
-    { egress: false, ports: EPHEMERAL_PORTS, peer: { kind: 'public' }, traffic: back, peerName: 'Amazon S3' },
+    { egress: true, ports: { from: HTTPS_PORT, to: HTTPS_PORT }, peer: { kind: 'public' }, traffic: 'outbound HTTPS (TCP 443) to', peerName: 'Amazon S3', outsideSubnet: true },
+    { egress: false, ports: EPHEMERAL_PORTS, peer: { kind: 'public' }, traffic: back, peerName: 'Amazon S3', outsideSubnet: true },
   ];
-  if (dataStore?.port !== undefined) {
-    const address = dataStore.host !== undefined && ipv4Range(`${dataStore.host}/32`) ? `${dataStore.host}/32` : undefined;
+  const address = dataStore?.host !== undefined && ipv4Range(`${dataStore.host}/32`) ? `${dataStore.host}/32` : undefined;
+  const inSubnet = address !== undefined && subnet.cidrBlock !== undefined ? cidrContains(subnet.cidrBlock, address) : undefined;
+  // A data store in the connection's own subnet is reached without crossing its network ACL.
+  if (dataStore?.port !== undefined && inSubnet !== true) {
     const peer: Peer = address ? { kind: 'address', cidr: address } : { kind: 'unknown' };
     const name = dataStore.label ?? dataStore.host ?? 'the data store';
+    const outsideSubnet = inSubnet === false;
     flows.push(
-      { egress: true, ports: { from: dataStore.port, to: dataStore.port }, peer, traffic: `outbound TCP ${dataStore.port} to`, peerName: name },
-      { egress: false, ports: EPHEMERAL_PORTS, peer, traffic: back, peerName: name },
+      { egress: true, ports: { from: dataStore.port, to: dataStore.port }, peer, traffic: `outbound TCP ${dataStore.port} to`, peerName: name, outsideSubnet },
+      { egress: false, ports: EPHEMERAL_PORTS, peer, traffic: back, peerName: name, outsideSubnet },
     );
   }
   // The denied traffic, one phrase per kind: "inbound return traffic (TCP 1024-65535) from Amazon S3 and orders".
@@ -660,7 +671,7 @@ function networkAcl({ subnet, dataStore }: NetworkPath): Outcome {
   let unknown = false;
   for (const flow of flows) {
     const decision = aclDecision(acl.entries, flow);
-    if (decision === 'undecidable') unknown = true;
+    if (decision === 'undecidable' || (decision === false && !flow.outsideSubnet)) unknown = true;
     else if (!decision) denied.set(flow.traffic, [...(denied.get(flow.traffic) ?? []), flow.peerName]);
   }
   if (denied.size === 0) return unknown ? 'undecidable' : [];

@@ -334,10 +334,17 @@ describe('NETWORK_ACL on the ports Glue uses (VPC: nacl-ephemeral-ports, vpc-net
     expect(verdict.findings).toEqual([]);
     expect(verdict.undecidable).toContain(NetworkCheck.NETWORK_ACL);
   });
-  test('violated: the data store\'s port denied outbound before the allow-all', () => {
-    const verdict = checkNetworkPath(withAcl([{ ruleNumber: 50, egress: true, protocol: '6', allow: false, cidr: '0.0.0.0/0', fromPort: 5432, toPort: 5432 }, allIn, allOutAcl]));
+  test('violated: the data store\'s port denied outbound before the allow-all, the store outside the subnet', () => {
+    const verdict = checkNetworkPath(withAcl([{ ruleNumber: 50, egress: true, protocol: '6', allow: false, cidr: '0.0.0.0/0', fromPort: 5432, toPort: 5432 }, allIn, allOutAcl], '10.0.2.15'));
     expect(verdict.findings.map((f) => f.check)).toEqual([NetworkCheck.NETWORK_ACL]);
     expect(verdict.findings[0].problem).toContain('outbound TCP 5432 to orders');
+  });
+  test('undecidable: the same deny when the store may share the subnet (a host name); satisfied when it does (ACLs filter only traffic in and out of the subnet)', () => {
+    const deny: NetworkAclEntry = { ruleNumber: 50, egress: true, protocol: '6', allow: false, cidr: '0.0.0.0/0', fromPort: 5432, toPort: 5432 };
+    const byName = checkNetworkPath(withAcl([deny, allIn, allOutAcl]));
+    expect(byName.findings).toEqual([]);
+    expect(byName.undecidable).toContain(NetworkCheck.NETWORK_ACL);
+    expect(checkNetworkPath(withAcl([deny, allIn, allOutAcl], '10.0.1.20')).satisfied).toContain(NetworkCheck.NETWORK_ACL);
   });
   test('satisfied: a deny for a private range never applies to S3, and one outside the data store\'s literal address never applies to it', () => {
     expect(checksOf(withAcl([{ ruleNumber: 10, egress: true, protocol: '-1', allow: false, cidr: '192.168.0.0/16' }, allIn, allOutAcl], '10.0.2.15'))).toEqual([]);

@@ -276,8 +276,8 @@ const corpus: Line[] = [
     acl.addEntry('Out', { ruleNumber: 100, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.allTraffic(), direction: ec2.TrafficDirection.EGRESS });
     return b;
   }, ok],
-  ['VPC-NACL', 'egress denied on the data store\'s port', 'L2', () => {
-    const b = l2();
+  ['VPC-NACL', 'egress denied on the port of a data store in another subnet', 'L2', () => {
+    const b = l2({ url: 'jdbc:postgresql://10.0.200.10:5432/orders' });
     const acl = new ec2.NetworkAcl(b.stack, 'Acl', { vpc: b.l2vpc, subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
     acl.addEntry('DenyPg', { ruleNumber: 50, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPort(5432), ruleAction: ec2.Action.DENY, direction: ec2.TrafficDirection.EGRESS });
     acl.addEntry('In', { ruleNumber: 100, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.allTraffic() });

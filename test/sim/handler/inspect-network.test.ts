@@ -182,9 +182,8 @@ test('a network ACL that denies everything: the finding names the ACL and the tr
   expect(inspection.verdict?.findings).toEqual([expect.objectContaining({ check: NetworkCheck.NETWORK_ACL, resource: aclId })]);
   const fix = inspection.verdict?.findings[0].fix;
   expect(fix).toMatch(new RegExp(`^allow .* in network ACL ${aclId}$`));
-  for (const denied of ['outbound HTTPS (TCP 443) to Amazon S3', 'outbound TCP 5432 to orders.internal', 'inbound return traffic (TCP 1024-65535) from Amazon S3 and orders.internal']) {
-    expect(fix).toContain(denied);
-  }
+  // orders.internal may share the subnet (its traffic would not cross the ACL): only S3's traffic is named.
+  expect(fix).toBe(`allow outbound HTTPS (TCP 443) to Amazon S3, inbound return traffic (TCP 1024-65535) from Amazon S3 in network ACL ${aclId}`);
 });
 
 test('three broken pieces at once: all three found, in the rules\' order, and the reason holds them all', async () => {
