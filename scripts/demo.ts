@@ -9,14 +9,19 @@
  * meets it); with a forgotten connection that GlueConnectionTestAspect gates; and with the
  * self-referencing rule narrowed to one port, which `cdk synth` refuses before anything is deployed;
  * and in the two-stack layout (network stack, data stack), with a change to the network stack alone.
- * It prints what CloudFormation would show for the connection test (status, reason, time). Last,
+ * After the first deployment, the database password changes behind the secret's back, and the
+ * package's command, `cdk-glue-connection-test preflight cdk.out` (the bundle npx runs), catches
+ * it before the next `cdk deploy`. It prints what CloudFormation would show for the connection test (status, reason, time). Last,
  * after a deployment, the test with `monitor: { schedule }`: its schedule fired before and after
  * the database's password is changed behind the stack's back, and the metric line each run
  * writes. Then it stops everything it started, also on
  * Ctrl-C or an error. It prints no secret: every line it writes is checked against the
  * passwords it knows, and a line holding one is masked and makes the demo fail.
  */
-import { handlerBundleIsStale } from '../sim/build-outputs';
+import { execFile } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as path from 'path';
+import { handlerBundleIsStale, PROJECT_ROOT } from '../sim/build-outputs';
 import { freePort, onProcessExit } from '../sim/lifecycle';
 
 type Deploy = typeof import('../sim/cloudformation');
@@ -83,6 +88,54 @@ interface Scenario {
   readonly customize?: (stack: import('../bin/example-stack').ExampleStack) => void;
   /** The change breaks the path in a way `cdk synth` refuses: the scenario shows the synth error. */
   readonly refusedAtSynth?: boolean;
+  /** Once deployed, the password changes and `preflight` must catch it (see preflightCatchesPasswordChange). */
+  readonly preflightAfterwards?: boolean;
+}
+
+/** The command's bundle, as `npx cdk-glue-connection-test` runs it from the package. */
+const CLI_BUNDLE = path.join(PROJECT_ROOT, 'assets', 'cli', 'index.js');
+
+/** Runs the command's bundle against the simulation's AWS, with nothing of this machine's AWS settings. */
+function runCommand(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI_BUNDLE, ...args], {
+      // The SDK's notice about Node.js 20 (see main) is about this machine, not the command.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      timeout: 120_000,
+    }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }));
+  });
+}
+
+/**
+ * The deployed example, then a DBA changes the database password and not the secret. CI runs
+ * `preflight` on the synthesized app before the next `cdk deploy`: it must fail (exit 1) with the
+ * reason the deployment's test would have rolled back with. The password is put back afterwards.
+ */
+async function preflightCatchesPasswordChange(sim: import('../sim/cloudformation').Simulation, stack: import('../sim/cloudformation').SynthesizedStack): Promise<boolean> {
+  say('  Later, the database password is changed and the secret is not. Before the next `cdk deploy`, CI runs');
+  say('  `npx cdk-glue-connection-test preflight cdk.out` on the synthesized app:');
+  const before = sim.pg.password;
+  await sim.pg.setPassword(randomBytes(12).toString('base64url'));
+  secrets.add(sim.pg.password);
+  const started = Date.now();
+  try {
+    const run = await runCommand(['preflight', stack.outdir, '--output', 'json'], sim.aws.env());
+    for (const line of run.stderr.split('\n').filter(Boolean)) say(`    ${line}`);
+    let rows: { result: string; test: string; connection: string | null; reason: string }[] = [];
+    try {
+      rows = (JSON.parse(run.stdout) as { tests: typeof rows }).tests;
+    } catch {
+      say(`    (no JSON on stdout: ${run.stdout.slice(0, 200)})`);
+    }
+    for (const row of rows) {
+      say(`    ${row.result.padEnd(8)} ${row.test}  (${row.connection ?? 'input'})`);
+      for (const line of wrap(row.reason, '            ', '    Reason: ')) say(line);
+    }
+    say(`  preflight exited ${run.code} in ${seconds(Date.now() - started)}: the CI job stops here, before a deployment that would have rolled back.`);
+    return run.code === 1 && rows.some((r) => r.result === 'FAILED');
+  } finally {
+    await sim.pg.setPassword(before);
+  }
 }
 
 async function deployOnce(d: Deploy, sim: import('../sim/cloudformation').Simulation, scenario: Scenario, n: number, of: number): Promise<boolean> {
@@ -129,6 +182,10 @@ async function deployOnce(d: Deploy, sim: import('../sim/cloudformation').Simula
       say(`  Stack ${operation.stackStatus}: ${operation.neverCreated.join(', ')} was never created, and CloudFormation deleted what it had created.`);
     }
     say(`  (${seconds(Date.now() - started)} in all)`);
+    if (operation.stackStatus === 'CREATE_COMPLETE' && scenario.preflightAfterwards) {
+      say();
+      if (!await preflightCatchesPasswordChange(sim, stack)) throw new Error('preflight did not catch the changed password');
+    }
     return operation.stackStatus === 'CREATE_COMPLETE';
   } finally {
     if (deployment?.exists) await deployment.deleteStack();
@@ -262,6 +319,7 @@ async function main(): Promise<number> {
     {
       title: 'the example app as written',
       detail: 'The database adopts the password CloudFormation generates into the secret, as its rotation function would.',
+      preflightAfterwards: true,
     },
     {
       title: 'the VPC without its S3 gateway endpoint',
