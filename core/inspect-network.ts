@@ -10,7 +10,7 @@
  * | ec2:DescribeSubnets                        | the subnet's AZ, CIDR, free addresses, its VPC     |
  * | ec2:DescribeSecurityGroups                 | the connection's groups and their rules            |
  * | ec2:DescribeRouteTables                    | the subnet's route table (or the VPC's main one)   |
- * | ec2:DescribeVpcEndpoints                   | which vpce- routes lead to S3                      |
+ * | ec2:DescribeVpcEndpoints                   | which vpce- routes lead to S3; the interface ones  |
  * | ec2:DescribeNatGateways                    | whether a NAT route leads to a live NAT gateway    |
  * | ec2:DescribeNetworkAcls                    | the subnet's network ACL                           |
  * | ec2:DescribeVpcAttribute (x2)              | enableDnsSupport, enableDnsHostnames               |
@@ -104,7 +104,7 @@ export async function inspectNetwork(
     const [routeTable, endpoints, natGateways, acl, dnsSupport, dnsHostnames] = vpcId === undefined ? [] : await Promise.all([
       read('ec2:DescribeRouteTables', (abortSignal) => routeTableOf(ec2, subnetId, vpcId, abortSignal)),
       read('ec2:DescribeVpcEndpoints', (abortSignal) => ec2.send(new DescribeVpcEndpointsCommand({
-        Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'vpc-endpoint-type', Values: ['Gateway'] }],
+        Filters: [{ Name: 'vpc-id', Values: [vpcId] }],
       }), { abortSignal }).then((r) => r.VpcEndpoints ?? [])),
       read('ec2:DescribeNatGateways', (abortSignal) => ec2.send(new DescribeNatGatewaysCommand({
         Filter: [{ Name: 'vpc-id', Values: [vpcId] }],
@@ -130,14 +130,22 @@ export async function inspectNetwork(
         availabilityZone: subnet?.AvailabilityZone,
         cidrBlock: subnet?.CidrBlock,
         availableIpAddressCount: subnet?.AvailableIpAddressCount,
-        routeTable: routeTable && modelRouteTable(routeTable, endpoints, natGateways),
+        routeTable: routeTable && modelRouteTable(routeTable, endpoints?.filter((e) => e.VpcEndpointType === 'Gateway'), natGateways),
         networkAcl: acl && modelAcl(acl),
       },
       securityGroups: groups?.SecurityGroups && {
         items: groupIds.map((id) => groups.SecurityGroups!.find((g) => g.GroupId === id)).filter((g): g is Ec2SecurityGroup => g !== undefined).map(modelGroup),
         complete: groupIds.every((id) => groups.SecurityGroups!.some((g) => g.GroupId === id)),
       },
-      vpc: vpcId === undefined ? undefined : { key: vpcId, label: vpcId, enableDnsSupport: dnsSupport, enableDnsHostnames: dnsHostnames },
+      vpc: vpcId === undefined ? undefined : {
+        key: vpcId, label: vpcId, enableDnsSupport: dnsSupport, enableDnsHostnames: dnsHostnames,
+        interfaceEndpoints: endpoints && {
+          items: endpoints.filter((e) => e.VpcEndpointType === 'Interface').map((e) => ({
+            key: e.VpcEndpointId ?? 'an interface endpoint', label: e.VpcEndpointId ?? 'an interface endpoint', serviceName: e.ServiceName, privateDnsEnabled: e.PrivateDnsEnabled,
+          })),
+          complete: true,
+        },
+      },
       dataStore: store,
     };
     return { subnetId, verdict: checkNetworkPath(path), gaps };

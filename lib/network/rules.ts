@@ -322,7 +322,7 @@ const RULES: readonly Rule[] = [
   {
     // Sources 1, 2 and 9.
     check: NetworkCheck.S3_ROUTE,
-    evaluate: ({ subnet, region }) => {
+    evaluate: ({ subnet, region, vpc }) => {
       const table = subnet?.routeTable;
       const routes = table?.routes;
       if (!subnet || !table || !routes) return 'undecidable';
@@ -332,6 +332,9 @@ const RULES: readonly Rule[] = [
       // transit gateway, a peering or an appliance that may lead to a NAT gateway elsewhere:
       // only the deploy-time test can tell whether Glue accepts it.
       if (reach === 'undecidable') return 'undecidable';
+      // An S3 interface endpoint (PrivateLink) is no route; Glue does not document whether its
+      // check accepts one in place of the gateway endpoint.
+      if (vpc?.interfaceEndpoints?.items.some((e) => e.serviceName === undefined || isS3ServiceName(e.serviceName))) return 'undecidable';
       return [{
         check: NetworkCheck.S3_ROUTE,
         resource: table.label,

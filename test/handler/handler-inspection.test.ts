@@ -223,6 +223,15 @@ describe('the deploy-time reader\'s reading of what EC2 answers (issue #16)', ()
     expect(verdict.satisfied).toContain('S3_ROUTE');
   });
 
+  test('an S3 interface endpoint and no route: S3_ROUTE undecidable; DescribeVpcEndpoints asked for every endpoint type of the VPC', async () => {
+    const verdict = await inspected(() => ec2Mock.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [{ VpcEndpointId: 'vpce-0aaaabbbbccccdddd', ServiceName: 'com.amazonaws.eu-west-1.s3', VpcEndpointType: 'Interface', PrivateDnsEnabled: false }],
+    }));
+    expect(verdict.findings).not.toContain('S3_ROUTE');
+    expect(verdict.undecidable).toContain('S3_ROUTE');
+    expect(ec2Mock).toHaveReceivedCommandWith(DescribeVpcEndpointsCommand, { Filters: [{ Name: 'vpc-id', Values: [VPC] }] });
+  });
+
   test('a connection with a subnet and no AvailabilityZone is a finding (Glue: "Unable to resolve any valid connection")', async () => {
     const verdict = await inspected(() => glueMock.on(GetConnectionCommand).resolves({
       Connection: {

@@ -308,6 +308,12 @@ describe('S3_ROUTE: NAT routes, China\'s service name (Glue: "Could not find S3 
     expect(verdict.findings.map((f) => f.check)).toEqual([NetworkCheck.S3_ROUTE]);
     expect(verdict.findings[0].fix).toContain('cn.com.amazonaws.cn-north-1.s3');
   });
+  test('undecidable, not a finding: no route, but an S3 interface endpoint in the VPC (Glue does not document whether it accepts one)', () => {
+    const p = withRoutes([]);
+    const verdict = checkNetworkPath({ ...p, vpc: { ...p.vpc!, interfaceEndpoints: { complete: true, items: [{ key: 'vpce-i', label: 'vpce-i', serviceName: 'com.amazonaws.eu-west-1.s3', privateDnsEnabled: false }] } } });
+    expect(verdict.findings).toEqual([]);
+    expect(verdict.undecidable).toContain(NetworkCheck.S3_ROUTE);
+  });
   test('S3 service names: every partition\'s, never S3 Express', () => {
     expect(['com.amazonaws.eu-west-1.s3', 'cn.com.amazonaws.cn-north-1.s3', 'com.amazonaws.us-gov-west-1.s3', 'com.amazonaws.<AWS::Region>.s3']
       .map(isS3ServiceName)).toEqual([true, true, true, true]);

@@ -304,6 +304,16 @@ const corpus: Line[] = [
     return b;
   }, ok],
   ['GLUE-ERR', 'no S3 endpoint and no NAT route', 'L2', () => l2({ noS3: true }), refused(NetworkCheck.S3_ROUTE)],
+  ['GLUE-ERR', 'no S3 gateway endpoint but an S3 interface endpoint: undecidable, not refused', 'L1', () => {
+    const b = l1({ noS3: true });
+    new ec2.CfnVPCEndpoint(b.stack, 'S3Interface', { vpcId: b.vpc.ref, serviceName: `com.amazonaws.${REGION}.s3`, vpcEndpointType: 'Interface', subnetIds: [b.subnetRef] });
+    return b;
+  }, ok],
+  ['GLUE-ERR', 'no S3 gateway endpoint but an S3 interface endpoint: undecidable, not refused', 'L2', () => {
+    const b = l2({ noS3: true });
+    b.l2vpc.addInterfaceEndpoint('S3Interface', { service: ec2.InterfaceVpcEndpointAwsService.S3, privateDnsEnabled: false });
+    return b;
+  }, ok],
   ['CN-S3', 'China: the S3 gateway endpoint named cn.com.amazonaws.cn-north-1.s3', 'L1', () => l1({ region: 'cn-north-1', s3Service: 'cn.com.amazonaws.cn-north-1.s3' }), ok],
   ['CN-S3', 'China: the S3 gateway endpoint named cn.com.amazonaws.cn-north-1.s3', 'L2', () => l2({ region: 'cn-north-1', s3Service: 'cn.com.amazonaws.cn-north-1.s3' }), ok],
 
