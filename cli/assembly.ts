@@ -18,6 +18,8 @@ export interface AssemblyStack {
   readonly account?: string;
   readonly region?: string;
   readonly template: Template;
+  /** The template's file. */
+  readonly templateFile: string;
   /** Construct paths by logical id, from the assembly's metadata (`aws:cdk:logicalId` entries). */
   readonly paths: ReadonlyMap<string, string>;
 }
@@ -40,6 +42,8 @@ export interface AssemblyTest {
   readonly connectionName?: string;
   /** Whether a stack of the assembly defines that connection (AWS::Glue::Connection with that name). */
   readonly definedInAssembly: boolean;
+  /** The logical id of the AWS::Glue::Connection of this test's stack that ConnectionName refers to. */
+  readonly connectionLogicalId?: string;
 }
 
 /** Properties that do not reach the test: the framework's and the change detectors. */
@@ -68,6 +72,7 @@ export function readAssembly(dir: string): AssemblyStack[] {
         account: known(env?.[1]),
         region: known(env?.[2]),
         template: JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf8')) as Template,
+        templateFile: path.join(dir, artifact.properties.templateFile),
         paths: constructPaths({
           ...artifact.metadata,
           ...(artifact.additionalMetadataFile && JSON.parse(fs.readFileSync(path.join(dir, artifact.additionalMetadataFile), 'utf8')) as Metadata),
@@ -117,6 +122,7 @@ export function testsOf(stacks: readonly AssemblyStack[], defaultRegion?: string
         path: typeof cdkPath === 'string' ? testPath(cdkPath) : stack.paths.get(logicalId) ?? logicalId,
         connectionName,
         definedInAssembly: connectionName !== undefined && connectionNames.has(connectionName),
+        connectionLogicalId: connectionOf(raw.ConnectionName, stack),
         ...(unresolved.length > 0 ? { unresolved: [...new Set(unresolved)].join('; ') } : { properties }),
       };
     }));
@@ -154,6 +160,12 @@ function resolve(value: unknown, stack: AssemblyStack, unresolved: string[]): un
   }
   unresolved.push(fn === 'Fn::ImportValue' ? 'an export of another stack (Fn::ImportValue)' : `${fn} (known only at deploy time)`);
   return value;
+}
+
+/** The logical id of the stack's AWS::Glue::Connection a `{ Ref }` names. */
+function connectionOf(value: unknown, stack: AssemblyStack): string | undefined {
+  const id = isPlainObject(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
+  return id !== undefined && stack.template.Resources?.[id]?.Type === 'AWS::Glue::Connection' ? id : undefined;
 }
 
 function pseudoParameter(name: string, stack: AssemblyStack): string | undefined {

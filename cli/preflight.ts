@@ -129,9 +129,29 @@ async function preflightOne(test: AssemblyTest, excluded: ReadonlySet<string>, g
   const region = test.stack.region ?? globals.clients.region;
   const result: TestConnectionResult = await runCommandTest(settings, { ...globals, clients: { ...globals.clients, region } }, out);
   if (result.result === 'FAILED' && result.error === 'EntityNotFoundException' && test.definedInAssembly) {
-    return row('SKIPPED', `connection "${test.connectionName}" does not exist yet: the deployment creates it`, { durationMs: result.durationMs });
+    const skipped = `connection "${test.connectionName}" does not exist yet: the deployment creates it`;
+    return row('SKIPPED', `${skipped}${templateNotes(test, out)}`, { durationMs: result.durationMs });
   }
   return row(result.result, result.reason, { category: result.category, durationMs: result.durationMs });
+}
+
+/**
+ * What Glue's network rules say of the template's path of a connection not deployed yet: the
+ * rules `cdk synth` applied (a finding here was acknowledged in the app, or the template was
+ * edited), so it is said, not failed on. Loads aws-cdk-lib (the user's) only here.
+ */
+function templateNotes(test: AssemblyTest, out: Output): string {
+  if (test.connectionLogicalId === undefined) return '';
+  try {
+    const { templateFindings } = require('./template-rules') as typeof import('./template-rules');
+    const findings = templateFindings(test.stack.templateFile, test.connectionLogicalId, test.stack.paths, test.stack.region);
+    if (findings.length === 0) return '; the template\'s network path meets Glue\'s rules';
+    return `; the template's network path breaks Glue's rules (unless completed outside CDK, as an acknowledged check says): `
+      + findings.map((f) => `${f.problem}. Fix: ${f.fix}`).join('; ');
+  } catch (e) {
+    out.warn(`${test.path}: the template's network path could not be read (${(e as Error).message.split('\n')[0]})`);
+    return '';
+  }
 }
 
 /** Runs `work` on every item, at most `size` at once; results in the items' order. */

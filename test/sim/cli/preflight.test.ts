@@ -9,11 +9,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EXAMPLE_STACK_NAME, SynthesizedStack, synthesizeExampleApp } from '../../../sim/cloudformation';
+import { EXAMPLE_STACK_NAME, exampleVariants, SynthesizedStack, synthesizeExampleApp } from '../../../sim/cloudformation';
 import { LocalAws, startLocalAws } from '../../../sim/local-aws';
 import { Pg, startPostgres } from '../../../sim/postgres';
 import { createSecret, seedDeployment } from '../../../sim/seed';
-import { runCli, simEnv } from './cli-helpers';
+import { runBundle, runCli, simEnv } from './cli-helpers';
 
 let aws: LocalAws;
 let pg: Pg;
@@ -39,9 +39,25 @@ describe('the example app', () => {
     expect(run.code).toBe(0);
     expect(rows(run.stdout)).toEqual([expect.objectContaining({
       stack: EXAMPLE_STACK_NAME, test: `${EXAMPLE_STACK_NAME}/OrdersDbTest`, connection: 'orders-db', result: 'SKIPPED',
-      reason: 'connection "orders-db" does not exist yet: the deployment creates it',
+      reason: 'connection "orders-db" does not exist yet: the deployment creates it; the template\'s network path meets Glue\'s rules',
     })]);
   }, 60_000);
+
+  test('not deployed yet, with a path that breaks Glue\'s rules (an acknowledged check): the skip says what synth would say, '
+    + 'naming the construct (the bundle, with the app\'s aws-cdk-lib)', async () => {
+    const variant = synthesizeExampleApp({ databaseHost: '127.0.0.1', databasePort: pg.port, customize: exampleVariants.withoutS3Route });
+    try {
+      const run = await runBundle(['preflight', variant.outdir, '--output', 'json'], simEnv(aws, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }));
+
+      expect(run.code).toBe(0);
+      const [row] = rows(run.stdout);
+      expect(row.result).toBe('SKIPPED');
+      expect(row.reason).toContain('the template\'s network path breaks Glue\'s rules');
+      expect(row.reason).toContain(`route table ${EXAMPLE_STACK_NAME}/Vpc/dataSubnet1/RouteTable`);
+    } finally {
+      variant.remove();
+    }
+  }, 90_000);
 
   test('deployed and working: PASSED, one progress line per test on stderr, the table on stdout', async () => {
     await seedDeployment(aws, { connectionName: 'orders-db', jdbcUrl: pg.jdbcUrl, username: pg.user, password: pg.password });
