@@ -10,14 +10,14 @@
  * Glue security group), a data stack (the connection and its test) and a jobs stack (the Glue
  * job the test gates), in L1 and L2 form.
  */
-import { App, CfnOutput, Fn, NestedStack, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Aspects, CfnOutput, CfnParameter, Fn, NestedStack, Stack, StackProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { GlueConnectionTest, NetworkCheck } from '../../lib';
+import { GlueConnectionTest, GlueConnectionTestAspect, NetworkCheck } from '../../lib';
 import { testProperties } from '../helpers';
 
 const env = { account: '111122223333', region: 'eu-west-1' };
@@ -144,6 +144,21 @@ describe('a path in a sibling stack (strong references: the connection uses the 
     });
     new GlueConnectionTest(data, 'Test', { connection });
     expect(synthErrors(app, 'Data/Test').join('\n')).toContain(`NetworkCheck.${NetworkCheck.SELF_REFERENCING_INGRESS}`);
+  });
+});
+
+describe('CDK\'s weak cross-stack references (context @aws-cdk/core:defaultCrossStackReferences = weak: Fn::GetStackOutput, no export)', () => {
+  test('the path is read as with strong references: analysed, and the test\'s stack depends on the network stack', () => {
+    const build = (selfRule: boolean) => {
+      const app = new App({ context: { '@aws-cdk/core:defaultCrossStackReferences': 'weak' } });
+      const network = new NetworkStack(app, 'Network', { selfRule });
+      return { app, network, ...dataStack(app, network) };
+    };
+    expect(synthErrors(build(false).app, 'Data/Test').join('\n')).toContain(`NetworkCheck.${NetworkCheck.SELF_REFERENCING_INGRESS}`);
+    const { app, stack } = build(true);
+    expect(synthErrors(app, 'Data/Test')).toEqual([]);
+    expect(stack.dependencies.map((s) => s.stackName)).toEqual(['Network']);
+    expect(testProperties(Template.fromStack(stack)).NetworkPathDigest).toMatch(/^[0-9a-f]{32}$/);
   });
 });
 
@@ -344,5 +359,18 @@ describe('connectionName', () => {
     new GlueConnectionTest(again, 'Test', { connectionName: 'orders-db' });
     expect(testProperties(Template.fromStack(again)).WaitForReady).toBe('true');
     expect(again.dependencies.map((s) => s.stackName)).toEqual(['WestData']);
+  });
+
+  test('GlueConnectionTestAspect uses the same lookup: a job naming a connection of another region is not gated on that region\'s test', () => {
+    const app = new App();
+    const east = new Stack(app, 'East', { env: { account: '111122223333', region: 'us-east-1' } });
+    new glue.CfnConnection(east, 'Conn', { catalogId: east.account, connectionInput: { name: 'orders-db', connectionType: 'JDBC' } });
+    const west = new Stack(app, 'West', { env });
+    const role = new iam.Role(west, 'JobRole', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    new glue.CfnJob(west, 'Job', { role: role.roleArn, command: { name: 'glueetl', scriptLocation: 's3://bucket/job.py' }, connections: { connections: ['orders-db'] } });
+    Aspects.of(app).add(new GlueConnectionTestAspect());
+    app.synth();
+    expect(west.dependencies).toEqual([]);
+    Annotations.fromStack(west).hasWarning('/West/Job', Match.stringLikeRegexp('uses connection "orders-db".*not defined in this app'));
   });
 });
