@@ -118,6 +118,42 @@ describe('exit 1: the test failed, with the reason the deployment would give', (
   }, 60_000);
 });
 
+describe('the seed\'s other options and the command\'s own', () => {
+  test('--catalog-id goes to Glue with the name; --version names the package', async () => {
+    const run = await runCli(['test-connection', '--connection-name', good, '--catalog-id', '123456789012', '--output', 'json'], simEnv(aws));
+    expect(run.code).toBe(0);
+    expect(json(run.stdout)).toMatchObject({ catalogId: '123456789012', result: 'PASSED' });
+    expect((await runCli(['--version'], cleanEnv())).stdout).toMatch(/^cdk-glue-connection-test \d+\.\d+\.\d+/);
+  }, 60_000);
+
+  test('throttling is retried within --timeout: a few throttles pass, a Glue that never admits the test fails with its own error', async () => {
+    let throttles = 2;
+    aws.faults = (_service, operation) => (operation === 'TestConnection' && throttles-- > 0 ? { kind: 'throttle' } : undefined);
+    const retried = await runCli(['test-connection', '--connection-name', good, '--timeout', '30'], simEnv(aws));
+    aws.faults = (_service, operation) => (operation === 'TestConnection' ? { kind: 'throttle' } : undefined);
+    const never = await runCli(['test-connection', '--connection-name', good, '--no-wait-for-ready', '--timeout', '3', '--output', 'json'], simEnv(aws));
+
+    expect(retried.code).toBe(0);
+    expect(never.code).toBe(1);
+    expect(json(never.stdout)).toMatchObject({ result: 'FAILED', category: 'Glue service', error: 'ThrottlingException' });
+  }, 60_000);
+
+  test('--color on colours without a terminal, --color off never', async () => {
+    expect((await runCli(['test-connection', '--connection-name', good, '--color', 'on'], simEnv(aws))).stdout).toContain('\x1b[32mPASSED');
+    expect((await runCli(['test-connection', '--connection-name', good, '--color', 'off'], simEnv(aws), { tty: true })).stdout).not.toContain('\x1b[');
+  }, 60_000);
+
+  test('--ca-bundle names a file it cannot read (exit 2); --no-verify-ssl is warned of on stderr', async () => {
+    const missing = await runCli(['test-connection', '--connection-name', good, '--ca-bundle', path.join(tmp, 'no-such.pem')], simEnv(aws));
+    const unverified = await runCli(['test-connection', '--connection-name', good, '--no-verify-ssl'], simEnv(aws));
+
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--ca-bundle: cannot read');
+    expect(unverified.code).toBe(0);
+    expect(unverified.stderr).toContain('warning: --no-verify-ssl');
+  }, 60_000);
+});
+
 describe('exit 2: bad usage, said on stderr', () => {
   test.each([
     [['--connection-name', 'x', '--test-connection-input', '{"ConnectionType":"JDBC"}'], /not both/],
