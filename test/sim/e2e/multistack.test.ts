@@ -79,3 +79,11 @@ test('the stand-in is as strict as CloudFormation about exports: the data stack 
   await expect(deployment.deploy({ ...app, stacks: [app.stack('OrdersData')] })).rejects.toThrow(ExportError);
   await expect(deployment.deploy({ ...app, stacks: [app.stack('OrdersData')] })).rejects.toThrow(/No export named OrdersNetwork:ExportsOutput\S+ found/);
 });
+
+test('the network stack cannot be deleted while the data stack imports its exports, as CloudFormation refuses it', async () => {
+  const deployment = deployer();
+  await deployment.deploy(synth());
+  await expect(deployment.of('OrdersNetwork').deleteStack()).rejects.toThrow(/Export OrdersNetwork:ExportsOutput\S+ cannot be deleted as it is in use by OrdersData/);
+  expect((await deployment.of('OrdersData').deleteStack()).stackStatus).toBe('DELETE_COMPLETE');
+  expect((await deployment.of('OrdersNetwork').deleteStack()).stackStatus).toBe('DELETE_COMPLETE');
+});
