@@ -119,6 +119,7 @@ test('a stack status that cannot be read does not stop the monitor', async () =>
 
   expect(await handler(scheduled([LEDGER]), lambdaContext())).toEqual({ tested: 1, failed: 0 });
   expect(metrics()).toEqual([expect.objectContaining({ ConnectionName: 'ledger-db', Failed: 0 })]);
+  expect(logs.records()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'could not read the stack status; testing anyway' }));
 });
 
 test('a test whose settings do not parse is a failed data point naming the property; the others still run', async () => {
