@@ -387,7 +387,7 @@ function propertiesFor(plan: EventPlan, lane: Lane, pg: Pg, fingerprint: string)
       ...common,
       TestConnectionInput: {
         ConnectionType: 'JDBC',
-        ConnectionProperties: { JDBC_CONNECTION_URL: `${pg.jdbcUrl}?${lane.inputMarker}` },
+        ConnectionProperties: { JDBC_CONNECTION_URL: `${pg.jdbcUrl}?${lane.inputMarker}-event-${plan.index}` },
         AuthenticationConfiguration: { AuthenticationType: 'BASIC', BasicAuthenticationCredentials: { Username: pg.user } },
       },
       SecretReferences: [{ Target: '/AuthenticationConfiguration/BasicAuthenticationCredentials/Password', SecretId: lane.secretArn, JsonField: 'password' }],
@@ -590,10 +590,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     for (let id = 0; id < laneCount; id++) lanes.push(await seedLane(localAws, postgres, id, runId));
     const byConnection = new Map<string, Lane>();
     const byStack = new Map<string, Lane>();
+    const byMarker = new Map<string, Lane>();
     for (const lane of lanes) {
       byConnection.set(lane.goodName, lane);
       byConnection.set(lane.wrongName, lane);
       byStack.set(lane.stackId, lane);
+      byMarker.set(lane.inputMarker, lane);
     }
 
     const faultsInjected: Record<string, number> = {};
@@ -607,7 +609,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
       const name = body.ConnectionName ?? body.Name;
       if (typeof name === 'string') return byConnection.get(name);
       const url = (body.TestConnectionInput as TestConnectionInput | undefined)?.ConnectionProperties?.JDBC_CONNECTION_URL;
-      return typeof url === 'string' ? lanes.find((lane) => url.endsWith(lane.inputMarker)) : undefined;
+      const marked = typeof url === 'string' ? /[?&](ApplicationName=[^&]*)-event-(\d+)$/.exec(url) : null;
+      const lane = marked ? byMarker.get(marked[1]) : undefined;
+      // A request of an earlier event of the lane (one still under way when its handler had
+      // answered, as on a machine slow enough to put it there) gets no fault of the event now
+      // planned, and takes none from it.
+      return lane?.current?.plan.index === Number(marked?.[2]) ? lane : undefined;
     };
     localAws.faults = (service, operation, body) => {
       let next: LabelledFault | undefined;
