@@ -19,6 +19,7 @@
  */
 import * as fs from 'fs';
 import { Agent } from 'https';
+import * as os from 'os';
 import * as path from 'path';
 import { parseArgs, ParseArgsConfig } from 'util';
 import type { ClientOptions } from '../core/aws';
@@ -158,11 +159,11 @@ function seconds(command: string, flag: string, value: string | undefined): numb
  * seed takes it. A parse error says where, never what: the text may hold a password, and
  * V8's own message quotes it.
  */
-export function jsonArgument(flag: string, text: string, cwd: string): unknown {
+export function jsonArgument(flag: string, text: string, cwd: string, env: NodeJS.ProcessEnv = process.env): unknown {
   let source = text;
   if (text.startsWith('fileb://')) throw new UsageError(`${flag}: fileb:// (binary) is not supported; use file://`);
   if (text.startsWith('file://')) {
-    const file = path.resolve(cwd, text.slice('file://'.length));
+    const file = path.resolve(cwd, expandPath(text.slice('file://'.length), env));
     try {
       source = fs.readFileSync(file, 'utf8');
     } catch (e) {
@@ -175,6 +176,17 @@ export function jsonArgument(flag: string, text: string, cwd: string): unknown {
     const shorthand = !/^\s*[[{"]/.test(source) ? '; the seed\'s shorthand syntax is not supported, give JSON' : '';
     throw new UsageError(`${flag}: is not valid JSON (${whereJsonFails(source, e as Error)})${shorthand}`);
   }
+}
+
+/**
+ * A `file://` path as the seed's CLI reads it (awscli paramfile.get_file: expanduser, then
+ * expandvars): a leading `~` is the home directory, `$VAR` and `${VAR}` the environment's (an
+ * unset variable stays as written). The shell expands neither after `file://`.
+ */
+export function expandPath(file: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
+  const user = file === '~' || file.startsWith('~/') ? home + file.slice(1) : file;
+  return user.replace(/\$(?:\{(\w+)\}|(\w+))/g, (whole, braced: string | undefined, bare: string | undefined) => env[braced ?? bare ?? ''] ?? whole);
 }
 
 /** Where JSON.parse failed, as line and column; no part of the text. */

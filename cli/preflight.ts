@@ -19,6 +19,7 @@
  */
 import * as path from 'path';
 import { Redactor } from '../core/redact';
+import { FailureMode } from '../lib/contract/resource';
 import { buildReason } from '../core/reason';
 import { parseProperties, TestSettings } from '../lambda/properties';
 import { didYouMean } from '../lib/private/text';
@@ -42,7 +43,9 @@ export const HELP = `Usage: cdk-glue-connection-test preflight [CLOUD-ASSEMBLY-D
 
 Runs the Custom::GlueConnectionTest tests of a synthesized app (default: cdk.out) before
 \`cdk deploy\`: every test whose connection already exists, or whose input needs nothing the
-deployment would create. Says which it skipped and why. Exits 1 if any test failed.
+deployment would create. Says which it skipped and why. Exits 1 if any test failed (a
+REPORT_ONLY test's failure is shown, not counted). A connection that exists is tested as deployed
+now: if this deployment changes it (a corrected SECRET_ID or host), --exclude it.
 
 Options:
   --stack NAME          only this stack (repeatable; default: every stack of the assembly)
@@ -62,6 +65,8 @@ export interface PreflightRow {
   /** The failure's reason, or why the test was skipped. */
   readonly reason: string;
   readonly durationMs: number;
+  /** A REPORT_ONLY test: its failure does not fail the deployment, so it does not fail preflight either. */
+  readonly reportOnly?: boolean;
 }
 
 export async function preflightCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -103,12 +108,14 @@ export async function preflightCommand(argv: readonly string[], io: Io): Promise
   });
 
   if (globals.output === 'json') {
-    const count = (result: PreflightRow['result']) => rows.filter((r) => r.result === result).length;
-    out.result(JSON.stringify({ assembly: dir, passed: count('PASSED'), failed: count('FAILED'), skipped: count('SKIPPED'), tests: rows }, null, 2));
+    const count = (result: PreflightRow['result'], reportOnly = false) => rows.filter((r) => r.result === result && (r.reportOnly ?? false) === reportOnly).length;
+    out.result(JSON.stringify({
+      assembly: dir, passed: count('PASSED'), failed: count('FAILED'), reportOnlyFailed: count('FAILED', true), skipped: count('SKIPPED'), tests: rows,
+    }, null, 2));
   } else {
     printTable(rows, out);
   }
-  return rows.some((r) => r.result === 'FAILED') ? 1 : 0;
+  return rows.some((r) => r.result === 'FAILED' && !r.reportOnly) ? 1 : 0;
 }
 
 async function preflightOne(test: AssemblyTest, excluded: ReadonlySet<string>, globals: GlobalSettings, out: Output): Promise<PreflightRow> {
@@ -131,6 +138,10 @@ async function preflightOne(test: AssemblyTest, excluded: ReadonlySet<string>, g
   if (result.result === 'FAILED' && result.error === 'EntityNotFoundException' && test.definedInAssembly) {
     const skipped = `connection "${test.connectionName}" does not exist yet: the deployment creates it`;
     return row('SKIPPED', `${skipped}${templateNotes(test, out)}`, { durationMs: result.durationMs });
+  }
+  if (result.result === 'FAILED' && settings.failureMode === FailureMode.REPORT_ONLY) {
+    return row('FAILED', `${result.reason} (REPORT_ONLY: the deployment reports this and does not fail, so neither does preflight)`,
+      { category: result.category, durationMs: result.durationMs, reportOnly: true });
   }
   return row(result.result, result.reason, { category: result.category, durationMs: result.durationMs });
 }
@@ -180,7 +191,8 @@ function printTable(rows: readonly PreflightRow[], out: Output): void {
   ].join('  ').trimEnd();
   out.result(line(headers));
   rows.forEach((r, i) => out.result(line(cells[i], r.result)));
-  const failed = rows.filter((r) => r.result === 'FAILED').length;
+  const failed = rows.filter((r) => r.result === 'FAILED' && !r.reportOnly).length;
+  const reported = rows.filter((r) => r.result === 'FAILED' && r.reportOnly).length;
   const skipped = rows.filter((r) => r.result === 'SKIPPED').length;
-  out.result(`${rows.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);
+  out.result(`${rows.length - failed - reported - skipped} passed, ${failed} failed, ${skipped} skipped${reported ? `, ${reported} failed but REPORT_ONLY` : ''}`);
 }

@@ -37,12 +37,14 @@ export interface ReadRequest {
  * secrets are returned even then (the caller registers them first), and no message holds a value
  * of a secret member.
  */
-export function readRequest(options: RequestOptions, cwd: string, register: (secret: string) => void): ReadRequest {
+export function readRequest(
+  options: RequestOptions, cwd: string, register: (secret: string) => void, requireConnection = true, env: NodeJS.ProcessEnv = process.env,
+): ReadRequest {
   const warnings: string[] = [];
   let request: Record<string, unknown> = {};
   const cliInput = options['cli-input-json'];
   if (cliInput !== undefined) {
-    const json = jsonArgument('--cli-input-json', cliInput, cwd);
+    const json = jsonArgument('--cli-input-json', cliInput, cwd, env);
     if (!isPlainObject(json)) throw new UsageError('--cli-input-json: must be a JSON object with ConnectionName, CatalogId and/or TestConnectionInput');
     secretValues(json.TestConnectionInput).forEach(register);
     request = (withoutSkeletonBlanks(TEST_CONNECTION_REQUEST, json, [], warnings, '--cli-input-json') ?? {}) as Record<string, unknown>;
@@ -56,11 +58,15 @@ export function readRequest(options: RequestOptions, cwd: string, register: (sec
   if (options['connection-name'] !== undefined) request.ConnectionName = options['connection-name'];
   if (options['catalog-id'] !== undefined) request.CatalogId = options['catalog-id'];
   if (options['test-connection-input'] !== undefined) {
-    request.TestConnectionInput = jsonArgument('--test-connection-input', options['test-connection-input'], cwd);
+    request.TestConnectionInput = jsonArgument('--test-connection-input', options['test-connection-input'], cwd, env);
     secretValues(request.TestConnectionInput).forEach(register);
   }
 
-  const { errors, warnings: modelWarnings } = validateRequest(request);
+  const checked = validateRequest(request);
+  const modelWarnings = checked.warnings;
+  // `--generate-cli-skeleton output` checks what is given; the seed's request has no required member.
+  const noConnection = request.ConnectionName === undefined && request.TestConnectionInput === undefined;
+  const errors = requireConnection || !noConnection ? checked.errors : checked.errors.filter((f) => f.path.length > 0);
   const where = (path: readonly string[]) => (path.length === 0 ? 'the request' : path.join('.'));
   warnings.push(...modelWarnings.map((f) => `${where(f.path)}: ${f.message}`));
   if (errors.length > 0) {

@@ -107,7 +107,7 @@ export async function testConnectionCommand(argv: readonly string[], io: Io): Pr
   if (skeleton !== undefined && skeleton !== 'output') {
     throw new UsageError(`${COMMAND}: --generate-cli-skeleton takes input or output (got "${skeleton}")`);
   }
-  const { request, warnings } = readRequest(values, io.cwd, (secret) => out.redactor.add(secret));
+  const { request, warnings } = readRequest(values, io.cwd, (secret) => out.redactor.add(secret), skeleton !== 'output', io.env);
   warnings.forEach((w) => out.warn(w));
   if (skeleton === 'output') {
     out.result(printJson(OUTPUT_SKELETON));

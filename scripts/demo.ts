@@ -131,7 +131,8 @@ async function preflightCatchesPasswordChange(sim: import('../sim/cloudformation
       say(`    ${row.result.padEnd(8)} ${row.test}  (${row.connection ?? 'input'})`);
       for (const line of wrap(row.reason, '            ', '    Reason: ')) say(line);
     }
-    say(`  preflight exited ${run.code} in ${seconds(Date.now() - started)}: the CI job stops here, before a deployment that would have rolled back.`);
+    say(`  preflight exited ${run.code} in ${seconds(Date.now() - started)}: the connection as deployed no longer works, and the CI job stops before \`cdk deploy\``);
+    say('  (a deployment that does not change the test would not re-test it: re-testing on every deploy is opt-in, retestOnEveryDeploy).');
     return run.code === 1 && rows.some((r) => r.result === 'FAILED');
   } finally {
     await sim.pg.setPassword(before);

@@ -4,7 +4,7 @@
  */
 import { clientConfig, DeadlineRetryStrategy } from '../../core/aws';
 import { main } from '../../cli';
-import { globalSettings, jsonArgument, UsageError } from '../../cli/args';
+import { expandPath, globalSettings, jsonArgument, UsageError } from '../../cli/args';
 
 const io = (tty = false) => {
   const out = { stdout: '', stderr: '' };
@@ -79,5 +79,15 @@ describe('JSON arguments', () => {
 
   test('a syntax error gives line and column, not the text', () => {
     expect(() => jsonArgument('--x', '{\n  "PASSWORD": "abc",\n}', '/')).toThrow('--x: is not valid JSON (line 3, column 1)');
+  });
+});
+
+describe('file:// paths as the seed expands them', () => {
+  test('a leading ~ is HOME, $VAR and ${VAR} the environment\'s; an unset variable stays as written', () => {
+    const env = { HOME: '/home/ci', STAGE: 'prod' };
+    expect(expandPath('~/req.json', env)).toBe('/home/ci/req.json');
+    expect(expandPath('$HOME/${STAGE}/req.json', env)).toBe('/home/ci/prod/req.json');
+    expect(expandPath('/x/$UNSET/req.json', env)).toBe('/x/$UNSET/req.json');
+    expect(expandPath('a~b.json', env)).toBe('a~b.json');
   });
 });

@@ -131,6 +131,23 @@ describe('tests of a definition, with secret references', () => {
   }, 60_000);
 });
 
+describe('a REPORT_ONLY test', () => {
+  test('its failure is shown and not counted: the deployment would not fail on it (exit 0)', async () => {
+    const dir = writeAssembly({
+      Report: { Type: 'Custom::GlueConnectionTest', Properties: { ConnectionName: 'not-there', FailureMode: 'REPORT_ONLY', TimeoutSeconds: '60' } },
+    });
+    try {
+      const run = await runCli(['preflight', dir, '--output', 'json'], simEnv(aws));
+
+      expect(run.code).toBe(0);
+      expect(rows(run.stdout)).toEqual([expect.objectContaining({ test: 'Stack/Report', result: 'FAILED', reportOnly: true })]);
+      expect(JSON.parse(run.stdout)).toMatchObject({ failed: 0, reportOnlyFailed: 1 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 /** A Custom::GlueConnectionTest of a JDBC definition whose password is a secret reference, as the construct renders it. */
 function testResource(secretId: unknown) {
   return {

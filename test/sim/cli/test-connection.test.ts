@@ -229,6 +229,21 @@ describe('--cli-input-json and --generate-cli-skeleton', () => {
     expect(run.code).toBe(0);
   }, 60_000);
 
+  test('--generate-cli-skeleton output needs no request (the seed\'s has no required member) but still refuses a bad one', async () => {
+    const bare = await runCli(['test-connection', '--generate-cli-skeleton', 'output'], cleanEnv());
+    const bad = await runCli(['test-connection', '--generate-cli-skeleton', 'output', '--test-connection-input', '{"ConectionType":"JDBC"}'], cleanEnv());
+    expect(bare.code).toBe(0);
+    expect(json(bare.stdout)).toHaveProperty('result');
+    expect(bad.code).toBe(2);
+  });
+
+  test('file://~ is the home directory, as the seed reads it', async () => {
+    const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+    fs.writeFileSync(path.join(home, 'request.json'), JSON.stringify({ ConnectionName: good }));
+    const run = await runCli(['test-connection', '--cli-input-json', 'file://~/request.json'], simEnv(aws, { HOME: home }));
+    expect(run.code).toBe(0);
+  }, 60_000);
+
   test('the unfilled skeleton is no request: exit 2', async () => {
     const run = await runCli(['test-connection', '--cli-input-json', JSON.stringify(fixture)], simEnv(aws));
     expect(run.code).toBe(2);
