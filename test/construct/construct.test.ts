@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FailureMode, GlueConnectionTest, GlueConnectionTestProps, TestConnectionType } from '../../lib';
 import { handlerStatements, newStack, testProperties } from '../helpers';
+import { expectMessage } from '../messages';
 
 const PASSWORD = SecretValue.secretsManager('arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf', { jsonField: 'password' });
 
@@ -183,40 +184,39 @@ describe('synth-time validation', () => {
   });
 
   test('refuses both a name and an input, naming both props', () => {
-    expect(errorOf({
+    expectMessage(errorOf({
       connectionName: 'orders-db',
       testConnectionInput: { connectionType: TestConnectionType.SALESFORCE, authenticationConfiguration: {} },
-    })).toBe('GlueConnectionTest TestStack/Test: give only one of connectionName, connection and testConnectionInput (got connectionName and testConnectionInput)');
+    }), 'GlueConnectionTest TestStack/Test: ', 'connectionName and testConnectionInput');
   });
 
   test.each([
     [Duration.seconds(29), '29 seconds'],
     [Duration.minutes(11), '11 minutes'],
   ])('refuses a timeout of %s', (timeout, shown) => {
-    expect(errorOf({ connectionName: 'orders-db', timeout })).toBe(
-      `GlueConnectionTest TestStack/Test: timeout: must be between 30 seconds and 10 minutes (got ${shown})`);
+    expectMessage(errorOf({ connectionName: 'orders-db', timeout }), 'GlueConnectionTest TestStack/Test: timeout:', '30 seconds', '10 minutes', shown);
   });
 
   test('refuses a timeout that is a token, since ServiceTimeout is computed from it', () => {
     const stack = newStack();
     const seconds = new CfnParameter(stack, 'Seconds', { type: 'Number' }).valueAsNumber;
-    expect(() => new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db', timeout: Duration.seconds(seconds) })).toThrow(
-      'GlueConnectionTest TestStack/Test: timeout: must be a literal Duration, not a token (a parameter or an attribute)');
+    expect(() => new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db', timeout: Duration.seconds(seconds) }))
+      .toThrow(/^GlueConnectionTest TestStack\/Test: timeout: .*token/);
   });
 
   test('refuses a connection name over 255 characters', () => {
-    expect(errorOf({ connectionName: 'x'.repeat(256) })).toBe(
-      'GlueConnectionTest TestStack/Test: connectionName: must be 1 to 255 characters long (got 256)');
+    expectMessage(errorOf({ connectionName: 'x'.repeat(256) }), 'GlueConnectionTest TestStack/Test: connectionName:', '255', '256');
   });
 
   test('refuses a JDBC input without an address or credentials, listing every error in one message', () => {
-    expect(errorOf({
+    const message = errorOf({
       testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { HOST: 'db' } },
-    })).toBe([
-      'GlueConnectionTest TestStack/Test: ',
-      '  - testConnectionInput.connectionProperties: needs JDBC_CONNECTION_URL, or all of HOST, PORT and JDBC_ENGINE, for a JDBC connection (missing PORT, JDBC_ENGINE)',
-      '  - testConnectionInput.connectionProperties: needs USERNAME with PASSWORD, or SECRET_ID, for a JDBC connection',
-    ].join('\n'));
+    });
+    const problems = message.split('\n  - ').slice(1);
+    expect(message).toMatch(/^GlueConnectionTest TestStack\/Test: \n/);
+    expect(problems).toHaveLength(2);
+    expectMessage(problems[0], 'testConnectionInput.connectionProperties:', 'JDBC_CONNECTION_URL', 'missing PORT, JDBC_ENGINE');
+    expectMessage(problems[1], 'testConnectionInput.connectionProperties:', 'USERNAME', 'PASSWORD', 'SECRET_ID');
   });
 
   test('accepts a JDBC input whose password is a secret reference', () => {
@@ -230,19 +230,19 @@ describe('synth-time validation', () => {
   });
 
   test('refuses a SALESFORCE input without an authentication configuration', () => {
-    expect(errorOf({ testConnectionInput: { connectionType: TestConnectionType.SALESFORCE } })).toBe(
-      'GlueConnectionTest TestStack/Test: testConnectionInput.authenticationConfiguration: is required for a SALESFORCE connection');
+    expectMessage(errorOf({ testConnectionInput: { connectionType: TestConnectionType.SALESFORCE } }),
+      'GlueConnectionTest TestStack/Test: testConnectionInput.authenticationConfiguration:', 'SALESFORCE');
   });
 
   test('refuses long values and more than 100 properties', () => {
     const many: Record<string, string> = { SECRET_ID: 's', JDBC_CONNECTION_URL: 'jdbc:postgresql://db/x' };
     for (let i = 0; i < 99; i++) many[`CUSTOM_${i}`] = 'v';
     const message = errorOf({ testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: many } });
-    expect(message).toContain('testConnectionInput.connectionProperties: may hold at most 100 properties (got 101)');
+    expectMessage(message, 'testConnectionInput.connectionProperties:', '100', '101');
     expect(message).not.toContain('CUSTOM_0');
-    expect(errorOf({
+    expectMessage(errorOf({
       testConnectionInput: { connectionType: TestConnectionType.JDBC, connectionProperties: { SECRET_ID: 's', JDBC_CONNECTION_URL: 'j'.repeat(1025) } },
-    })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.JDBC_CONNECTION_URL: must be 1 to 1024 characters long (got 1025)');
+    }), 'GlueConnectionTest TestStack/Test: testConnectionInput.connectionProperties.JDBC_CONNECTION_URL:', '1024', '1025');
   });
 
   test('checks the OAuth2 members against the API', () => {
@@ -255,9 +255,9 @@ describe('synth-time validation', () => {
         },
       },
     });
-    expect(message).toContain('testConnectionInput.authenticationConfiguration.secretArn: must be a Secrets Manager secret ARN');
-    expect(message).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrl: must be an http(s) URL');
-    expect(message).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrlParametersMap.k: must be 1 to 512 characters long (got 513)');
+    expectMessage(message, 'testConnectionInput.authenticationConfiguration.secretArn:', 'Secrets Manager');
+    expectMessage(message, 'testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrl:', 'http');
+    expectMessage(message, 'testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenUrlParametersMap.k:', '512', '513');
   });
 
   test('warns, without failing, on a connection type TestConnection is not documented for', () => {
