@@ -18,6 +18,7 @@ import {
 import { nearest } from '../../lib/private/text';
 import { propPathOf } from '../../lib/request/test-connection-input';
 import { newStack, testProperties } from '../helpers';
+import { expectMessage } from '../messages';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders-db-AbCdEf';
 const PASSWORD = SecretValue.secretsManager(ARN, { jsonField: 'password' });
@@ -111,9 +112,9 @@ describe('keys and types beyond the Glue API model', () => {
 
     expect((testProperties(template).TestConnectionInput as { ConnectionProperties: Record<string, string> }).ConnectionProperties)
       .toMatchObject({ JDBC_ENFORCE_SSl: 'true', VENDOR_FLAG: 'x' });
-    Annotations.fromStack(stack).hasWarning('/TestStack/Test', 'testConnectionInput.connectionProperties.JDBC_ENFORCE_SSl: is not a '
-      + 'ConnectionPropertyKey of the Glue API model; did you mean JDBC_ENFORCE_SSL?; it is passed to Glue as given (Glue accepts keys '
-      + 'the model does not list) [ack: cdk-glue-connection-test:unknownConnectionPropertyKey]');
+    // The warning id (what a user acknowledges), the key and the suggestion: not the sentence.
+    Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
+      '^testConnectionInput\\.connectionProperties\\.JDBC_ENFORCE_SSl: .*JDBC_ENFORCE_SSL.*\\[ack: cdk-glue-connection-test:unknownConnectionPropertyKey\\]$'));
     Annotations.fromStack(stack).hasWarning('/TestStack/Test', Match.stringLikeRegexp(
       '^testConnectionInput.connectionProperties.VENDOR_FLAG: is not a ConnectionPropertyKey of the Glue API model; it is passed'));
   });
@@ -194,21 +195,20 @@ describe('calls from JavaScript, without a compiler to check them', () => {
   });
 
   test('a connectionType of another type says what to pass, not that it is missing', () => {
-    expect(errorOf({ connectionType: 5, ...jdbc })).toBe('GlueConnectionTest TestStack/Test: testConnectionInput.connectionType: must be a '
-      + "TestConnectionType (TestConnectionType.JDBC, TestConnectionType.SALESFORCE or TestConnectionType.of('NAME')) or the type's name as a string (got number)");
+    expectMessage(errorOf({ connectionType: 5, ...jdbc }), 'GlueConnectionTest TestStack/Test: testConnectionInput.connectionType:',
+      'TestConnectionType.JDBC', "TestConnectionType.of('NAME')", '(got number)');
   });
 
   test('a misspelled prop is refused with its path and the nearest prop', () => {
-    expect(errorOf({ connectionType: 'JDBC', conectionProperties: jdbc.connectionProperties, ...jdbc })).toBe('GlueConnectionTest TestStack/Test: '
-      + 'testConnectionInput.conectionProperties: is not a property of testConnectionInput; did you mean connectionProperties? (allowed: '
-      + 'connectionType, connectionProperties, secretConnectionProperties, authenticationConfiguration)');
-    expect(errorOf({
+    expectMessage(errorOf({ connectionType: 'JDBC', conectionProperties: jdbc.connectionProperties, ...jdbc }),
+      'GlueConnectionTest TestStack/Test: testConnectionInput.conectionProperties:', 'connectionProperties?',
+      'connectionType, connectionProperties, secretConnectionProperties, authenticationConfiguration');
+    expectMessage(errorOf({
       connectionType: TestConnectionType.SALESFORCE,
       authenticationConfiguration: { secretArn: ARN, oAuth2Properties: { tokenURL: 'https://login.example.com/token' } },
-    })).toContain('testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenURL: is not a property of '
-      + 'testConnectionInput.authenticationConfiguration.oAuth2Properties; did you mean tokenUrl?');
+    }), 'testConnectionInput.authenticationConfiguration.oAuth2Properties.tokenURL:', 'tokenUrl?');
     expect(errorOf({ connectionType: 'JDBC', ...jdbc, secretConnectionProperties: { PASWORD: PASSWORD } }))
-      .toContain('testConnectionInput.secretConnectionProperties.PASWORD: is not a secret connection property; did you mean PASSWORD?');
+      .toMatch(/testConnectionInput\.secretConnectionProperties\.PASWORD: .*PASSWORD\?/);
   });
 
   test('values of the wrong type are named, all at once', () => {
@@ -225,7 +225,7 @@ describe('calls from JavaScript, without a compiler to check them', () => {
       '  - testConnectionInput.authenticationConfiguration.authenticationType: must be one of BASIC, CUSTOM, IAM, OAUTH2 (got "basic")',
     ]);
     expect(errorOf({ connectionType: 'JDBC', connectionProperties: 'HOST=db' }))
-      .toContain('testConnectionInput.connectionProperties: must be an object of strings (got a string)');
-    expect(errorOf('JDBC')).toContain('testConnectionInput: must be an object (got a string)');
+      .toMatch(/testConnectionInput\.connectionProperties: .*\(got a string\)/);
+    expect(errorOf('JDBC')).toMatch(/testConnectionInput: .*\(got a string\)/);
   });
 });
