@@ -6,6 +6,7 @@
 import { InvalidInputException, TestConnectionCommand } from '@aws-sdk/client-glue';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { awsError, captureConsole, createEvent, failureOf, glueMock, jdbcDefinition, resetMocks, secretsMock } from './handler-helpers';
+import { expectReason } from '../messages';
 
 captureConsole();
 afterEach(() => resetMocks());
@@ -91,26 +92,28 @@ describe('each error Glue declares for TestConnection', () => {
     const reason = await reasonFor(awsError('InvalidInputException',
       `At least one security group must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same security group: ${GROUP}`));
 
-    expect(reason).toBe('Glue connection "orders-db" failed its test (network): InvalidInputException: At least one security group '
-      + 'must open all ingress ports. To limit traffic, the source security group in your inbound rule can be restricted to the same '
-      + `security group: ${GROUP}. Fix: add to security group ${GROUP} an inbound rule for all TCP ports (0-65535) whose source is the group itself.`);
+    expectReason(reason, {
+      subject: 'Glue connection "orders-db"', category: 'network', error: 'InvalidInputException',
+      message: ['At least one security group must open all ingress ports', GROUP], fix: [GROUP, '0-65535'],
+    });
   });
 
   test('a missing connection: the exact reason names the connection and its catalog', async () => {
     const reason = await reasonFor(awsError('EntityNotFoundException', 'Connection with name orders-db is not found'),
       { ...BY_NAME, CatalogId: '111122223333' });
 
-    expect(reason).toBe('Glue connection "orders-db" failed its test (configuration): EntityNotFoundException: Connection with name '
-      + 'orders-db is not found. Fix: check that connection "orders-db" exists in catalog 111122223333 in this region, and that the test '
-      + 'depends on it (use the connection prop for one defined in this app).');
+    expectReason(reason, {
+      subject: 'Glue connection "orders-db"', category: 'configuration', error: 'EntityNotFoundException',
+      message: ['orders-db'], fix: ['connection "orders-db"', 'catalog 111122223333', 'connection prop'],
+    });
   });
 
   test('an undeclared error: the exact reason is "unexpected" and points at the log', async () => {
     const reason = await reasonFor(awsError('SomethingNewException', 'A brand new failure'));
 
-    expect(reason).toBe('Glue connection "orders-db" failed its test (unexpected): SomethingNewException: A brand new failure. '
-      + "Fix: this library's catalogue of Glue failures does not know this message, so it has no specific advice: act on Glue's message above "
-      + "(the test handler's log has it whole), then deploy again.");
+    expectReason(reason, {
+      subject: 'Glue connection "orders-db"', category: 'unexpected', error: 'SomethingNewException', message: ['A brand new failure'], fix: ['catalogue'],
+    });
   });
 
   test('the SDK\'s own exception class is told apart by its name like any other', async () => {
@@ -130,8 +133,10 @@ describe('each error Glue declares for TestConnection', () => {
 
     const reason = await reasonFor(awsError('InvalidInputException', 'FATAL: password authentication failed for user "app"'), jdbcDefinition());
 
-    expect(reason).toBe('Glue connection input (JDBC) failed its test (credentials): InvalidInputException: FATAL: password authentication '
-      + 'failed for user "app". Fix: the password of database user app is wrong: correct PASSWORD of the connection, or the secret its SECRET_ID names.');
+    expectReason(reason, {
+      subject: 'Glue connection input (JDBC)', category: 'credentials', error: 'InvalidInputException',
+      message: ['FATAL: password authentication failed for user "app"'], fix: ['user app', 'PASSWORD', 'SECRET_ID'],
+    });
   });
 });
 
@@ -177,8 +182,7 @@ describe('the reason\'s limits', () => {
   test('a short message is kept whole, with a single full stop', async () => {
     const reason = await reasonFor(awsError('ConflictException', 'Busy...  \n'));
 
-    expect(reason).toBe('Glue connection "orders-db" failed its test (Glue service): ConflictException: Busy. Fix: another operation on '
-      + 'the connection was in progress: deploy again once it has finished.');
+    expectReason(reason, { subject: 'Glue connection "orders-db"', category: 'Glue service', error: 'ConflictException', message: [/^Busy\.$/], fix: ['deploy again'] });
   });
 });
 

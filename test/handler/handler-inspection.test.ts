@@ -11,6 +11,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
   awsError, captureConsole, createEvent, ec2Mock, failureOf, glueMock, jdbcDefinition, PHYSICAL_ID, resetMocks, run, secretsMock,
 } from './handler-helpers';
+import { expectMessage, expectReason } from '../messages';
 
 const log = captureConsole();
 afterEach(() => resetMocks());
@@ -145,8 +146,9 @@ test('the inspection denied: the test still fails with Glue\'s message and the c
 
   const error = await failureOf(createEvent(BY_NAME));
 
-  expect(error.message).toContain(`InvalidInputException: ${S3_MESSAGE}. Fix: add an S3 gateway endpoint to the route table of ${SUBNET}`);
-  expect(error.message).toContain("The network inspection was denied ec2:DescribeSubnets: allow it with test.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeSubnets'], resources: ['*'] }))");
+  // The catalogue's fix (the subnet), since the inspection could not name the route table; the action it was denied, and how to grant it.
+  expectReason(error.message, { subject: 'Glue connection "orders-db"', category: 'network', error: 'InvalidInputException', message: [S3_MESSAGE], fix: [SUBNET] });
+  expect(error.message).toMatch(/ec2:DescribeSubnets[^.]*test\.grantPrincipal\.addToPrincipalPolicy\(new iam\.PolicyStatement\(\{ actions: \['ec2:DescribeSubnets'\], resources: \['\*'\] \}\)\)/);
 });
 
 test('the inspection throttled past the SDK\'s retries: the reason says what could not be read', async () => {
@@ -156,7 +158,7 @@ test('the inspection throttled past the SDK\'s retries: the reason says what cou
 
   const error = await failureOf(createEvent(BY_NAME));
 
-  expect(error.message).toContain('The network inspection could not read ec2:DescribeNetworkAcls (RequestLimitExceeded).');
+  expect(error.message).toMatch(/ec2:DescribeNetworkAcls \(RequestLimitExceeded\)/);
 });
 
 describe('NetworkInspection BEFORE_TEST', () => {
@@ -166,8 +168,7 @@ describe('NetworkInspection BEFORE_TEST', () => {
     const error = await failureOf(createEvent({ ...BY_NAME, NetworkInspection: 'BEFORE_TEST' }));
 
     expect(glueMock).not.toHaveReceivedCommand(TestConnectionCommand);
-    expect(error.message).toMatch(/^Glue connection "orders-db" failed its test \(network\): NetworkPathBroken: the network inspection before the test found what Glue refuses/);
-    expect(error.message).toContain(`Fix: add to ${GROUP} an inbound rule: All TCP, ports 0-65535, source ${GROUP} itself.`);
+    expectReason(error.message, { subject: 'Glue connection "orders-db"', category: 'network', error: 'NetworkPathBroken', fix: [GROUP, '0-65535'] });
   });
 
   test('a sound path is tested as usual, and inspected only once', async () => {
@@ -178,7 +179,7 @@ describe('NetworkInspection BEFORE_TEST', () => {
 
     expect(glueMock).toHaveReceivedCommandTimes(TestConnectionCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 1);
-    expect(error.message).toContain(`The network inspection found nothing wrong in the path of ${SUBNET}.`);
+    expect(error.message).toMatch(new RegExp(`nothing wrong[^.]*${SUBNET}`));
   });
 
   test('a finding Glue does not itself refuse never fails a test that passes', async () => {
@@ -257,5 +258,5 @@ describe('the deploy-time reader\'s reading of what EC2 answers (issue #16)', ()
 test('an unknown NetworkInspection value is refused, naming the property and what is allowed', async () => {
   const error = await failureOf(createEvent({ ...BY_NAME, NetworkInspection: 'SOMETIMES' }));
 
-  expect(error.message).toContain('NetworkInspection: must be one of ON_FAILURE, BEFORE_TEST, DISABLED (got "SOMETIMES")');
+  expectMessage(error.message, 'PropertyError: NetworkInspection:', 'ON_FAILURE, BEFORE_TEST, DISABLED', '(got "SOMETIMES")');
 });
