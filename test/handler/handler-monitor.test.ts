@@ -110,7 +110,7 @@ test('while the stack is being deployed the run tests nothing and publishes noth
   expect(glueMock.calls()).toEqual([]);
   expect(stdout).toEqual([]);
   expect(cloudFormationMock).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: STACK_ID });
-  expect(logs.records().map((r) => r.message)).toContain('scheduled run skipped: the stack is being deployed, and the deployment tests its connections itself');
+  expect(logs.records().map((r) => r.message)).toContainEqual(expect.stringMatching(/^scheduled run skipped/));
 });
 
 test('a stack status that cannot be read does not stop the monitor', async () => {

@@ -8,6 +8,7 @@ import {
   allAwsCalls, awsError, captureConsole, createEvent, DB_SECRET_ARN, failureOf, glueMock, jdbcDefinition, resetMocks, run,
   secretsMock,
 } from './handler-helpers';
+import { expectReason } from '../messages';
 
 captureConsole();
 afterEach(() => resetMocks());
@@ -260,11 +261,11 @@ describe('a secret that cannot be read', () => {
 
     const error = await failureOf(createEvent(jdbcDefinition()));
 
-    expect(error.message).toBe('Glue connection input (JDBC) failed its test (permissions): SecretError: could not read the secret for '
-      + `TestConnectionInput.ConnectionProperties.PASSWORD from ${DB_SECRET_ARN}: AccessDeniedException: User: `
-      + 'arn:aws:sts::111122223333:assumed-role/handler is not authorized to perform: secretsmanager:GetSecretValue on resource: '
-      + `${DB_SECRET_ARN}. Fix: let the test handler read ${DB_SECRET_ARN} (secretsmanager:GetSecretValue, and kms:Decrypt on its key), `
-      + 'e.g. with secret.grantRead(test) and key.grantDecrypt(test).');
+    expectReason(error.message, {
+      subject: 'Glue connection input (JDBC)', category: 'permissions', error: 'SecretError',
+      message: ['TestConnectionInput.ConnectionProperties.PASSWORD', DB_SECRET_ARN, 'AccessDeniedException'],
+      fix: [DB_SECRET_ARN, 'secretsmanager:GetSecretValue', 'secret.grantRead(test)'],
+    });
     expect(glueMock.calls()).toHaveLength(0);
   });
 
@@ -273,8 +274,9 @@ describe('a secret that cannot be read', () => {
 
     const error = await failureOf(createEvent(jdbcDefinition()));
 
-    expect(error.message).toMatch(/^Glue connection input \(JDBC\) failed its test \(configuration\): SecretError: could not read the secret /);
-    expect(error.message).toContain(` Fix: check that secret ${DB_SECRET_ARN} exists in this account and region and holds the JSON key the test names.`);
+    expectReason(error.message, {
+      subject: 'Glue connection input (JDBC)', category: 'configuration', error: 'SecretError', message: [DB_SECRET_ARN], fix: [DB_SECRET_ARN],
+    });
   });
 
   test('a JsonField the secret does not hold is a configuration problem that names the key', async () => {
@@ -282,9 +284,10 @@ describe('a secret that cannot be read', () => {
 
     const error = await failureOf(createEvent(jdbcDefinition()));
 
-    expect(error.message).toContain('SecretError: could not read the secret for TestConnectionInput.ConnectionProperties.PASSWORD '
-      + `from ${DB_SECRET_ARN}: Error: the SecretString has no string at JSON key "password".`);
-    expect(error.message).toContain('failed its test (configuration)');
+    expectReason(error.message, {
+      subject: 'Glue connection input (JDBC)', category: 'configuration', error: 'SecretError',
+      message: ['TestConnectionInput.ConnectionProperties.PASSWORD', DB_SECRET_ARN, '"password"'],
+    });
     expect(glueMock.calls()).toHaveLength(0);
   });
 

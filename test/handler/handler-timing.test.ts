@@ -11,6 +11,7 @@ import {
   captureConsole, cloudFormationMock, createEvent, failureOf, glueMock, jdbcDefinition, lambdaContext, resetMocks, run, secretsMock,
   updateEvent,
 } from './handler-helpers';
+import { expectReason } from '../messages';
 
 const output = captureConsole();
 afterEach(() => {
@@ -79,9 +80,10 @@ describe('waiting for READY', () => {
 
     const error = await failureOf(createEvent(WAIT));
 
-    expect(error.message).toBe('Glue connection "orders-db" failed its test (configuration): ConnectionStatusFailed: Glue reports the '
-      + "connection's status as FAILED: The security group sg-0123456789abcdef0 does not exist. Fix: fix connection \"orders-db\" so "
-      + 'that Glue can create it (see the status reason), then deploy again.');
+    expectReason(error.message, {
+      subject: 'Glue connection "orders-db"', category: 'configuration', error: 'ConnectionStatusFailed',
+      message: ['FAILED', 'The security group sg-0123456789abcdef0 does not exist'], fix: ['connection "orders-db"'],
+    });
     expect(glueMock.commandCalls(TestConnectionCommand)).toHaveLength(0);
   });
 
@@ -150,8 +152,9 @@ describe('the deadline', () => {
     await jest.advanceTimersByTimeAsync(1);
     const error = await failure;
 
-    expect(error.message).toBe('Glue connection "orders-db" failed its test (timeout): DeadlineExceeded: timed out after 30 s waiting '
-      + "for Glue TestConnection. Fix: find out why Glue TestConnection is slow, or raise the test's timeout (this attempt had 30 s).");
+    expectReason(error.message, {
+      subject: 'Glue connection "orders-db"', category: 'timeout', error: 'DeadlineExceeded', message: ['30 s', 'Glue TestConnection'], fix: ['Glue TestConnection', '30 s'],
+    });
   });
 
   test('the default deadline is 300 s', async () => {

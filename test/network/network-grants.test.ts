@@ -149,5 +149,5 @@ describe('iam:PassRole', () => {
 
 test('a networkInspection that is not a NetworkInspection (from JavaScript) is refused at synth, naming the prop and what it allows', () => {
   expect(() => new GlueConnectionTest(newStack(), 'Test', { connectionName: 'orders-db', networkInspection: 'SOMETIMES' as NetworkInspection }))
-    .toThrow('networkInspection: must be one of NetworkInspection.ON_FAILURE, NetworkInspection.BEFORE_TEST, NetworkInspection.DISABLED (got the string "SOMETIMES")');
+    .toThrow(/networkInspection: .*NetworkInspection\.ON_FAILURE, NetworkInspection\.BEFORE_TEST, NetworkInspection\.DISABLED .*"SOMETIMES"/);
 });
