@@ -115,7 +115,7 @@ export function discoverPath(connection: CfnResource, index = new AppIndex(conne
   });
   const dataStore = readDataStore(index, properties, add);
 
-  const [connectionAz, subnetAz] = comparable(requirements?.availabilityZone, subnetPart?.definition.properties.availabilityZone);
+  const [connectionAz, subnetAz] = comparable(zoneOfSubnetAttribute(index, requirements?.availabilityZone), subnetPart?.definition.properties.availabilityZone);
   const region = Stack.of(connection).region;
   const model: NetworkPath = {
     connectionLabel: labelOf(connection),
@@ -506,6 +506,16 @@ function comparable(a: unknown, b: unknown): [string | undefined, string | undef
   if (za && zb && za.list === zb.list) return [za.text, zb.text];
   if (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b)) return [JSON.stringify(a), JSON.stringify(b)];
   return [undefined, typeof b === 'string' ? b : undefined];
+}
+
+/**
+ * A zone given as an in-app subnet's `AvailabilityZone` attribute (`subnet.attrAvailabilityZone`)
+ * is that subnet's AvailabilityZone property, which it returns; anything else is itself.
+ */
+function zoneOfSubnetAttribute(index: AppIndex, value: unknown): unknown {
+  if (referenceOf(value)?.attribute !== 'AvailabilityZone') return value;
+  const subnet = index.target(value, ['AWS::EC2::Subnet']);
+  return subnet?.definition.properties.availabilityZone ?? value;
 }
 
 /** `{ 'Fn::Select': [i, { 'Fn::GetAZs': region }] }` as its list (the region, '' for the stack's) and a text naming the zone. */

@@ -246,6 +246,18 @@ const corpus: Line[] = [
     (b.connection as glue.CfnConnection).addPropertyDeletionOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone');
     return b;
   }, refused(NetworkCheck.AVAILABILITY_ZONE)],
+  ['GLUE-PCR', 'the AvailabilityZone given as the subnet\'s own attribute (attrAvailabilityZone)', 'L1', () => {
+    const b = l1();
+    (b.connection as glue.CfnConnection).addPropertyOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone',
+      (b.stack.node.findChild('Subnet') as ec2.CfnSubnet).attrAvailabilityZone);
+    return b;
+  }, ok],
+  ['GLUE-PCR', 'the AvailabilityZone given as another subnet\'s attribute, in another zone', 'L1', () => {
+    const b = l1();
+    const other = new ec2.CfnSubnet(b.stack, 'Other', { vpcId: b.vpc.ref, cidrBlock: '10.0.2.0/24', availabilityZone: `${REGION}b` });
+    (b.connection as glue.CfnConnection).addPropertyOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone', other.attrAvailabilityZone);
+    return b;
+  }, refused(NetworkCheck.AVAILABILITY_ZONE)],
   ['CFN-AZS', 'environment-agnostic: the subnet at Fn::Select 0, the connection at Fn::Select 1 of Fn::GetAZs', 'L1', () => {
     const b = l1({ agnostic: true });
     (b.connection as glue.CfnConnection).addPropertyOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone', Fn.select(1, Fn.getAzs()));
