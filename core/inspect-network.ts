@@ -123,7 +123,7 @@ export async function inspectNetwork(
       connectionLabel: target.connectionName,
       region: target.region,
       // A connection with a subnet and no AvailabilityZone is the connection's omission, not an unknown.
-      availabilityZone: physical?.AvailabilityZone ?? null,
+      availabilityZone: physical?.AvailabilityZone || null,
       subnet: {
         key: subnetId,
         label: subnetId,

@@ -121,7 +121,7 @@ export function discoverPath(connection: CfnResource, index = new AppIndex(conne
     connectionLabel: labelOf(connection),
     region: Token.isUnresolved(region) ? undefined : region,
     // A subnet without an AvailabilityZone is the connection's own omission, not an unknown.
-    availabilityZone: subnetId !== undefined && requirements?.availabilityZone === undefined ? null : connectionAz,
+    availabilityZone: subnetId !== undefined && (requirements?.availabilityZone === undefined || requirements.availabilityZone === '') ? null : connectionAz,
     subnet: subnet ? { ...subnet, availabilityZone: subnetAz } : undefined,
     securityGroups,
     vpc: vpcPart ? readVpc(index, vpcPart) : undefined,

@@ -241,6 +241,11 @@ const corpus: Line[] = [
     (b.connection as glue.CfnConnection).addPropertyDeletionOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone');
     return b;
   }, refused(NetworkCheck.AVAILABILITY_ZONE)],
+  ['GLUE-PCR', 'a subnet and an empty AvailabilityZone', 'L1', () => {
+    const b = l1();
+    (b.connection as glue.CfnConnection).addPropertyOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone', '');
+    return b;
+  }, refused(NetworkCheck.AVAILABILITY_ZONE)],
   ['GLUE-PCR', 'a subnet and no AvailabilityZone', 'L2', () => {
     const b = l2();
     (b.connection as glue.CfnConnection).addPropertyDeletionOverride('ConnectionInput.PhysicalConnectionRequirements.AvailabilityZone');
