@@ -48,6 +48,8 @@ export interface DiscoveredPath {
   readonly secrets: readonly { readonly value: unknown; readonly resource?: CfnResource }[];
   /** AuthenticationConfiguration.KmsKeyArn, resolved. */
   readonly kmsKeyArn?: unknown;
+  /** Separate security-group rules of the path that `deploysLater` left out (see {@link discoverPath}). */
+  readonly leftOut: readonly PathResource[];
 }
 
 const SG = 'AWS::EC2::SecurityGroup';
@@ -69,13 +71,30 @@ export function labelOf(resource: IConstruct): string {
 /**
  * Finds the in-app network path of a connection (an AWS::Glue::Connection of the app) and
  * fills the rules' model from it.
+ *
+ * `deploysLater` tells a resource that deploys after the test (its stack depends on the test's
+ * stack), which the test can neither wait for nor see on a first deployment. A separate
+ * security-group rule of that kind (aws-cdk-lib puts the rules of `x.connections.allowTo(group)`
+ * in x's stack) is left out of the path and listed in `leftOut`: an ingress rule is not
+ * counted (it only adds an allow, which the test may run without: counting it could make a
+ * check pass that the test fails); an egress rule makes the group's egress incomplete (it
+ * removes EC2's default all-traffic rule at some deployment and not at another), so only
+ * another rule can satisfy a check and no check fails for it.
  */
-export function discoverPath(connection: CfnResource, index = new AppIndex(connection)): DiscoveredPath {
+export function discoverPath(connection: CfnResource, index = new AppIndex(connection), deploysLater: (resource: CfnResource) => boolean = () => false): DiscoveredPath {
   const found = new Map<string, { part: PathResource; role: PathRole }>();
-  const add = (part: PathResource | undefined, role: PathRole) => {
+  const leftOut: PathResource[] = [];
+  const late = (part: PathResource, group: PathResource) => {
+    // A group that deploys after the test is refused as a whole (path-gate.ts `orderAfter`): its rules stay with it.
+    if (!deploysLater(part.resource) || deploysLater(group.resource)) return false;
+    if (!leftOut.includes(part)) leftOut.push(part);
+    return true;
+  };
+  const add: Add = (part, role) => {
     if (part && !found.has(part.key)) found.set(part.key, { part, role });
     return part;
   };
+  add.late = late;
   const input = asObject(index.read(connection).definition.properties.connectionInput) ?? {};
   const requirements = asObject(input.physicalConnectionRequirements);
   const properties = asObject(input.connectionProperties);
@@ -129,10 +148,11 @@ export function discoverPath(connection: CfnResource, index = new AppIndex(conne
     readsSecret: secrets.length > 0,
   };
   const resources = [...found.values()].sort((a, b) => a.part.key.localeCompare(b.part.key));
-  return { resources, model, secrets, kmsKeyArn: auth?.kmsKeyArn };
+  return { resources, model, secrets, kmsKeyArn: auth?.kmsKeyArn, leftOut: leftOut.sort((a, b) => a.key.localeCompare(b.key)) };
 }
 
-type Add = (part: PathResource | undefined, role: PathRole) => PathResource | undefined;
+/** Adds a part to the path; `late` tells (and records) a rule that deploys after the test. */
+type Add = ((part: PathResource | undefined, role: PathRole) => PathResource | undefined) & { late?: (part: PathResource, group: PathResource) => boolean };
 
 function readSubnet(index: AppIndex, subnetPart: PathResource, vpcPart: PathResource | undefined, add: Add): Subnet {
   const props = subnetPart.definition.properties;
@@ -253,8 +273,8 @@ function readGroup(index: AppIndex, id: unknown, role: PathRole, add: Add): Secu
     return { key: groupKey(index, id) ?? JSON.stringify(id), label: literal ? id : 'a security group outside the app' };
   }
   const p = group.definition.properties;
-  const separateIngress = index.pointingAt('AWS::EC2::SecurityGroupIngress', 'groupId', group);
-  const separateEgress = index.pointingAt('AWS::EC2::SecurityGroupEgress', 'groupId', group);
+  const [separateIngress] = notLate(index.pointingAt('AWS::EC2::SecurityGroupIngress', 'groupId', group), add, group);
+  const [separateEgress, lateEgress] = notLate(index.pointingAt('AWS::EC2::SecurityGroupEgress', 'groupId', group), add, group);
   for (const r of [...separateIngress, ...separateEgress]) add(r, PathRole.PART);
   const inline = p.securityGroupEgress;
   const ownEgress = inline === undefined || (Array.isArray(inline) && inline.length === 0) ? [] : inline;
@@ -262,7 +282,7 @@ function readGroup(index: AppIndex, id: unknown, role: PathRole, add: Add): Secu
     key: groupKey(index, id)!,
     label: labelOf(group.resource),
     ingress: merge(ruleList(p.securityGroupIngress, 'ingress', index, []), ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, [])),
-    egress: egressOf(index, ownEgress, separateEgress.map((r) => r.definition.properties), { items: [ALL_TRAFFIC_OUT], complete: true }),
+    egress: egressOf(index, ownEgress, separateEgress.map((r) => r.definition.properties), { items: [ALL_TRAFFIC_OUT], complete: true }, lateEgress),
   };
 }
 
@@ -282,8 +302,14 @@ function readGroup(index: AppIndex, id: unknown, role: PathRole, add: Add): Secu
  *   another rule gets added"): such an all-traffic rule is left out and the list is incomplete,
  *   so only another rule can satisfy a check.
  */
-function egressOf(index: AppIndex, inline: unknown, separate: Record<string, unknown>[], byDefault: PartialList<SecurityGroupRule>): PartialList<SecurityGroupRule> {
+function egressOf(index: AppIndex, inline: unknown, separate: Record<string, unknown>[], byDefault: PartialList<SecurityGroupRule>,
+  late = 0): PartialList<SecurityGroupRule> {
   const inlineCount = Array.isArray(inline) ? inline.length : 1;
+  if (late > 0) {
+    // A rule a later stack adds: the default and any all-traffic rule may be gone or not, and the later rule is not there yet.
+    const listed = merge(ruleList(inline, 'egress', index, []), ruleList(separate, 'egress', index, []));
+    return { items: listed.items.filter((r) => !(r.ipProtocol === '-1' && r.peer?.cidr === '0.0.0.0/0')), complete: false };
+  }
   if (inlineCount === 0 && separate.length === 0) return byDefault;
   const listed = merge(ruleList(inline, 'egress', index, []), ruleList(separate, 'egress', index, []));
   if (separate.length === 0 || inlineCount + separate.length < 2) return listed;
@@ -314,8 +340,8 @@ function readDefaultGroup(index: AppIndex, vpc: PathResource, add: Add): Securit
     const ref = referenceOf(value);
     return ref?.id === vpc.key && ref.attribute === 'DefaultSecurityGroup';
   };
-  const separateIngress = index.ofType('AWS::EC2::SecurityGroupIngress').filter((r) => namesIt(r.definition.properties.groupId));
-  const separateEgress = index.ofType('AWS::EC2::SecurityGroupEgress').filter((r) => namesIt(r.definition.properties.groupId));
+  const [separateIngress] = notLate(index.ofType('AWS::EC2::SecurityGroupIngress').filter((r) => namesIt(r.definition.properties.groupId)), add, vpc);
+  const [separateEgress, lateEgress] = notLate(index.ofType('AWS::EC2::SecurityGroupEgress').filter((r) => namesIt(r.definition.properties.groupId)), add, vpc);
   const l2 = vpc.resource.node.scope;
   const restriction = l2 && l2.node.defaultChild === vpc.resource ? l2.node.tryFindChild(RESTRICT_DEFAULT_SG.id)?.node.defaultChild : undefined;
   const restrictions = restriction && CfnResource.isCfnResource(restriction) && restriction.cfnResourceType === RESTRICT_DEFAULT_SG.type
@@ -326,8 +352,14 @@ function readDefaultGroup(index: AppIndex, vpc: PathResource, add: Add): Securit
   const ingress = merge({ items: restricted ? [] : [{ ipProtocol: '-1', peer: { groupKey: key } }], complete: true },
     ruleList(separateIngress.map((r) => r.definition.properties), 'ingress', index, []));
   const egress = egressOf(index, [], separateEgress.map((r) => r.definition.properties),
-    { items: restricted ? [] : [ALL_TRAFFIC_OUT], complete: true });
+    { items: restricted ? [] : [ALL_TRAFFIC_OUT], complete: true }, lateEgress);
   return { key, label: `the default security group of ${labelOf(vpc.resource)}`, ingress, egress };
+}
+
+/** Separate rules that deploy with or before the test, and how many deploy after it (recorded by `add.late`). */
+function notLate(rules: PathResource[], add: Add, group: PathResource): [PathResource[], number] {
+  const kept = rules.filter((r) => !add.late?.(r, group));
+  return [kept, rules.length - kept.length];
 }
 
 /** A group's identity for comparisons: its GroupId intrinsic when in the app (Ref and GroupId name the same group), else the literal. */

@@ -15,6 +15,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GlueConnectionTest, GlueConnectionTestAspect, NetworkCheck } from '../../lib';
@@ -372,5 +374,72 @@ describe('connectionName', () => {
     app.synth();
     expect(west.dependencies).toEqual([]);
     Annotations.fromStack(west).hasWarning('/West/Job', Match.stringLikeRegexp('uses connection "orders-db".*not defined in this app'));
+  });
+});
+
+describe('rules that a stack deploying after the test adds to the path (review finding A)', () => {
+  /** Data: VPC, the Glue group with its self rule (unless `selfRule: false`), an RDS database the group reaches, the connection and its test. */
+  function dataWithDatabase(app: App, options: { selfRule?: boolean } = {}) {
+    const data = new Stack(app, 'Data', { env });
+    const vpc = new ec2.Vpc(data, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } } });
+    const group = new ec2.SecurityGroup(data, 'GlueGroup', { vpc });
+    if (options.selfRule !== false) group.addIngressRule(group, ec2.Port.allTcp(), 'Glue: self-referencing');
+    const db = new rds.DatabaseInstance(data, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    });
+    db.connections.allowDefaultPortFrom(group);
+    const subnet = vpc.isolatedSubnets[0];
+    const connection = new glue.CfnConnection(data, 'Conn', {
+      catalogId: data.account,
+      connectionInput: {
+        name: 'orders-db', connectionType: 'JDBC',
+        connectionProperties: { JDBC_CONNECTION_URL: `jdbc:postgresql://${db.dbInstanceEndpointAddress}:${db.dbInstanceEndpointPort}/orders`, SECRET_ID: 'orders-db' },
+        physicalConnectionRequirements: { subnetId: subnet.subnetId, availabilityZone: subnet.availabilityZone, securityGroupIdList: [group.securityGroupId] },
+      },
+    });
+    new GlueConnectionTest(data, 'Test', { connection });
+    return { data, vpc, group, db };
+  }
+
+  test('an Api stack whose Lambda connects to the same database: synth succeeds, the digest leaves out Api\'s rule, one info note names it', () => {
+    const app = new App();
+    const { data, vpc, db } = dataWithDatabase(app);
+    const api = new Stack(app, 'Api', { env });
+    const fn = new lambda.Function(api, 'Fn', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1'), vpc });
+    fn.connections.allowToDefaultPort(db);
+    expect(synthErrors(app, 'Data/Test')).toEqual([]);
+    expect(data.dependencies).toEqual([]);
+    expect(testResource(data).DependsOn ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^Api/)]));
+    const infos = Annotations.fromStack(data).findInfo('/Data/Test', Match.stringLikeRegexp('deploy after this test'));
+    expect(infos).toHaveLength(1);
+    expect(infos[0].entry.data).toContain('Api/');
+    // The digest is that of the app without the Api stack: Api's rule is not part of what the test waits for.
+    const alone = new App();
+    const without = dataWithDatabase(alone).data;
+    alone.synth();
+    expect(testProperties(Template.fromStack(data)).NetworkPathDigest).toEqual(testProperties(Template.fromStack(without)).NetworkPathDigest);
+  });
+
+  test('an ops stack\'s bastion reaching the Glue group on port 22: synth succeeds', () => {
+    const app = new App();
+    const { vpc, group } = dataWithDatabase(app);
+    const ops = new Stack(app, 'Ops', { env });
+    const bastion = new ec2.SecurityGroup(ops, 'Bastion', { vpc });
+    bastion.connections.allowTo(group, ec2.Port.tcp(22));
+    expect(synthErrors(app, 'Data/Test')).toEqual([]);
+  });
+
+  test('a self-referencing rule that only a dependent stack adds does not count: SELF_REFERENCING_INGRESS, with the note', () => {
+    const app = new App();
+    const { data, group } = dataWithDatabase(app, { selfRule: false });
+    const ops = new Stack(app, 'Ops', { env });
+    ops.addDependency(data);
+    new ec2.CfnSecurityGroupIngress(ops, 'LateSelfRule', {
+      groupId: group.securityGroupId, sourceSecurityGroupId: group.securityGroupId, ipProtocol: 'tcp', fromPort: 0, toPort: 65535,
+    });
+    const errors = synthErrors(app, 'Data/Test');
+    expect(errors.join('\n')).toContain(`NetworkCheck.${NetworkCheck.SELF_REFERENCING_INGRESS}`);
+    expect(errors.join('\n')).not.toMatch(/depends on this test's stack/);
   });
 });
