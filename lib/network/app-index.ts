@@ -1,5 +1,5 @@
 /**
- * The whole app as one index for the path reader (DESIGN.md decision 9, issue 16): every
+ * The whole app as one index for the path reader (docs/decisions.md, decision 9; issue 16): every
  * resource a Glue connection's network path can hold, in whichever stack or nested stack of the
  * cloud assembly it is defined, with definitions read so that a value means the same resource
  * whichever stack holds it and whenever it is read.
