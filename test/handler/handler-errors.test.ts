@@ -169,15 +169,14 @@ describe('the reason\'s limits', () => {
     expect(reason).toMatch(/\.\.\. Fix: check that connection "c+" exists in this account's catalog in this region, and that the test depends on it \(use the connection prop for one defined in this app\)\.$/);
   });
 
-  test('a 100 KB message of dots and spaces is summarised in well under a second', async () => {
-    const started = Date.now();
-
+  // No stopwatch here (a busy machine would flip it): a summariser that backtracks on such a
+  // message takes minutes over 100 KB, so the test's own 15 s bound is what catches it.
+  test('a 100 KB message of dots and spaces is summarised, not backtracked over', async () => {
     const reason = await reasonFor(awsError('InvalidInputException', 'bad input' + '. '.repeat(50_000) + 'end'));
 
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(reason.length).toBeLessThanOrEqual(1000);
     expect(reason).toMatch(/\.\.\. Fix: /);
-  });
+  }, 15_000);
 
   test('a short message is kept whole, with a single full stop', async () => {
     const reason = await reasonFor(awsError('ConflictException', 'Busy...  \n'));

@@ -287,7 +287,7 @@ describe('fault hook', () => {
     aws.faults = () => ({ kind: 'delay', ms: 300 });
     const started = Date.now();
     await expect(glue.send(new GetConnectionCommand({ Name: 'absent' }))).rejects.toThrow(expect.objectContaining({ name: 'EntityNotFoundException' }));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290); // a timer may fire a clock tick early
 
     aws.faults = () => ({ kind: 'malformed' });
     await expect(glue.send(new GetConnectionCommand({ Name: 'absent' }))).rejects.toThrow(/JSON/);
