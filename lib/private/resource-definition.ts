@@ -6,11 +6,20 @@
  * merged in.
  *
  * aws-cdk-lib has no public way to read a resource's overrides: `addOverride` keeps them in a
- * private field that only the internal `_toCloudFormation()` renders. Every other part of the
- * definition is read through public API; the overrides alone are read in
- * {@link propertyOverrides}, the one place of the library that touches a non-public member.
- * Without it, a connection changed by `addPropertyOverride` (a documented escape hatch) would
- * be tested, granted and analysed as it was before the override.
+ * private field that only the internal `_toCloudFormation()` renders. Without reading it, a
+ * connection changed by `addPropertyOverride` (a documented escape hatch) would be tested,
+ * granted and analysed as it was before the override. Nor is a plain `new CfnResource(scope,
+ * id, { type, properties })` inspectable: its properties are read through CfnResource's
+ * `protected` getter `cfnProperties` (the member generated L1s override), so that a path part
+ * written that way (third-party constructs, hand-ported templates) reads as its typed L1.
+ *
+ * The non-public reads of aws-cdk-lib, each in one function, each pinned by a test that fails
+ * loudly when its shape changes (test/network/cdk-internals.test.ts):
+ * - {@link propertyOverrides} (`rawOverrides`, private);
+ * - {@link plainProperties} (`cfnProperties`, protected);
+ * - `referenceBehind` in lib/network/app-index.ts (the `reference` of the wrapper that
+ *   `Stack.consumeReference` returns, not exported).
+ * Every other part of a definition is read through public API.
  */
 import { CfnResource, Stack, TreeInspector } from 'aws-cdk-lib';
 import { isObjectLiteral, isPlainObject, mergeOverride } from './cfn-values';
@@ -37,8 +46,10 @@ export function definitionOf(resource: CfnResource, knownProperties?: object, re
   const inspector = new TreeInspector();
   const inspectable = resource as Partial<{ inspect(i: TreeInspector): void }>;
   if (typeof inspectable.inspect === 'function') inspectable.inspect(inspector);
-  // A plain CfnResource (a custom resource) is not inspectable: its maker passes the properties it gave.
-  const typed = resolveValue(knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE]) as Record<string, unknown> | undefined;
+  // A plain CfnResource (a custom resource, a raw AWS::EC2::Route) is not inspectable: its maker passes the
+  // properties it gave, or they are read as the CloudFormation names it was given, camelCased as an L1's.
+  const given = knownProperties ?? inspector.attributes[PROPS_ATTRIBUTE] ?? plainProperties(resource);
+  const typed = resolveValue(given) as Record<string, unknown> | undefined;
   // Resolving drops undefined members, which are deletions (`addPropertyDeletionOverride`): mark them first.
   const overrides = restoreDeletions(resolveValue(markDeletions(propertyOverrides(resource)))) as Record<string, unknown> | undefined;
   const properties = (isPlainObject(overrides) ? mergeOverride(typed ?? {}, overrides) : typed ?? {}) as Record<string, unknown>;
@@ -54,6 +65,25 @@ export function definitionOf(resource: CfnResource, knownProperties?: object, re
 export function propertyOverrides(resource: CfnResource): Record<string, unknown> | undefined {
   const raw = (resource as unknown as { rawOverrides?: { Properties?: unknown } }).rawOverrides;
   return raw && isPlainObject(raw.Properties) ? raw.Properties : undefined;
+}
+
+/**
+ * The properties of a plain `CfnResource` (not a generated L1), with the CloudFormation names
+ * its maker gave, member names camelCased as the L1s' (`GroupId` -> `groupId`, `PortRange.From`
+ * -> `portRange.from`); intrinsics (`Ref`, `Fn::...`) and ALL_CAPS map keys (`JDBC_CONNECTION_URL`)
+ * are kept. Reads the `protected` getter `cfnProperties` (see the module comment); undefined when
+ * the resource has none or the member is gone (the readers then see no properties: a rule they
+ * cannot read is an unknown, never a pass).
+ */
+export function plainProperties(resource: CfnResource): Record<string, unknown> | undefined {
+  const raw = (resource as unknown as { cfnProperties?: unknown }).cfnProperties;
+  return isPlainObject(raw) && Object.keys(raw).length > 0 ? camelCased(raw) as Record<string, unknown> : undefined;
+}
+
+function camelCased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCased);
+  if (!isObjectLiteral(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [/^[A-Z][a-z]/.test(k) && !['Ref', 'Condition'].includes(k) && !k.includes('::') ? k[0].toLowerCase() + k.slice(1) : k, camelCased(v)]));
 }
 
 /** Stands in for a deleted property while the overrides are resolved. */

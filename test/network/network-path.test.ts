@@ -3,7 +3,7 @@
  * resource of it, re-tests when any of them is replaced or changed, and refuses at `cdk synth`
  * a path that breaks one of Glue's network rules, with one error per finding.
  */
-import { App, Aspects, Aws, CfnParameter, Fn, SecretValue, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, CfnResource, Fn, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -583,5 +583,46 @@ describe('the L2 glue.Connection gets the grants and warnings of the CfnConnecti
     new GlueConnectionTest(stack, 'Test', { connection: c });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('plain text'))).toHaveLength(0);
     expect(JSON.stringify(testProperties(Template.fromStack(stack)))).not.toContain('{{resolve:');
+  });
+});
+
+describe('path elements written as a plain CfnResource (review finding 0) read as their typed L1s', () => {
+  const check = (change: (p: PathParts) => void) => synthErrors(pathApp(change).stack);
+
+  test('a raw self-referencing ingress rule, a raw NAT route (no S3 endpoint) and a raw route-table association: no finding', () => {
+    expect(check((p) => {
+      p.stack.node.tryRemoveChild('SelfRule');
+      p.stack.node.tryRemoveChild('S3');
+      p.stack.node.tryRemoveChild('Association');
+      new CfnResource(p.stack, 'RawSelfRule', {
+        type: 'AWS::EC2::SecurityGroupIngress',
+        properties: { GroupId: p.group.attrGroupId, IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, SourceSecurityGroupId: p.group.attrGroupId },
+      });
+      new CfnResource(p.stack, 'RawAssociation', { type: 'AWS::EC2::SubnetRouteTableAssociation', properties: { SubnetId: p.subnet.ref, RouteTableId: p.table.ref } });
+      const eip = new ec2.CfnEIP(p.stack, 'Eip', { domain: 'vpc' });
+      const nat = new ec2.CfnNatGateway(p.stack, 'Nat', { subnetId: 'subnet-public', allocationId: eip.attrAllocationId });
+      new CfnResource(p.stack, 'RawRoute', { type: 'AWS::EC2::Route', properties: { RouteTableId: p.table.ref, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.ref } });
+    })).toEqual([]);
+  });
+
+  test('a raw rule that is not self-referencing is read too: SELF_REFERENCING_INGRESS still refused', () => {
+    expect(check((p) => {
+      p.stack.node.tryRemoveChild('SelfRule');
+      new CfnResource(p.stack, 'RawRule', {
+        type: 'AWS::EC2::SecurityGroupIngress', properties: { GroupId: p.group.attrGroupId, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' },
+      });
+    }).join('\n')).toContain(`NetworkCheck.${NetworkCheck.SELF_REFERENCING_INGRESS}`);
+  });
+
+  test('the test waits for the raw parts', () => {
+    const { stack } = pathApp((p) => {
+      p.stack.node.tryRemoveChild('SelfRule');
+      new CfnResource(p.stack, 'RawSelfRule', {
+        type: 'AWS::EC2::SecurityGroupIngress',
+        properties: { GroupId: p.group.attrGroupId, IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, SourceSecurityGroupId: p.group.attrGroupId },
+      });
+    });
+    const resource = Object.values(Template.fromStack(stack).findResources('Custom::GlueConnectionTest'))[0];
+    expect(resource.DependsOn).toContain('RawSelfRule');
   });
 });
