@@ -30,12 +30,12 @@
  */
 import {
   CfnElement, CfnOutput, CfnParameter, CfnResource, DefaultTokenResolver, IFragmentConcatenator, IPostProcessor, IResolvable,
-  IResolveContext, Reference, Stack, Token, Tokenization,
+  IResolveContext, Stack, Token, Tokenization,
 } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { assemblyDescendants, assemblyOf } from '../private/assembly';
 import { isPlainObject, referencedIds, referenceOf } from '../private/cfn-values';
-import { definitionOf, ResourceDefinition } from '../private/resource-definition';
+import { definitionOf, referenceBehind, ResourceDefinition } from '../private/resource-definition';
 
 /** A resource of the app with its canonical definition, read once per index. */
 export interface PathResource {
@@ -254,16 +254,6 @@ class AcrossStacksResolver extends DefaultTokenResolver {
     }
     return super.resolveToken(t, context, postProcessor);
   }
-}
-
-/**
- * The reference a token stands for: itself, or the one a `Stack.consumeReference` wrapper (a
- * reference with a chosen strength, aws-cdk-lib 2.22x and later) holds.
- */
-function referenceBehind(t: IResolvable): Reference | undefined {
-  if (Reference.isReference(t)) return t;
-  const wrapped = (t as Partial<{ reference: unknown; strength: unknown }>).reference;
-  return wrapped !== undefined && (t as { strength?: unknown }).strength !== undefined && Reference.isReference(wrapped) ? wrapped : undefined;
 }
 
 /** Joins the parts of a string with tokens as CloudFormation does: `Fn::Join` with an empty delimiter, literals merged. */

@@ -17,11 +17,11 @@
  * loudly when its shape changes (test/network/cdk-internals.test.ts):
  * - {@link propertyOverrides} (`rawOverrides`, private);
  * - {@link plainProperties} (`cfnProperties`, protected);
- * - `referenceBehind` in lib/network/app-index.ts (the `reference` of the wrapper that
- *   `Stack.consumeReference` returns, not exported).
+ * - {@link referenceBehind} (the `reference` of the token `Stack.consumeReference` returns, whose
+ *   class aws-cdk-lib does not export; Tokenization and IResolvable give the wrapper only).
  * Every other part of a definition is read through public API.
  */
-import { CfnResource, Stack, TreeInspector } from 'aws-cdk-lib';
+import { CfnResource, IResolvable, Reference, Stack, TreeInspector } from 'aws-cdk-lib';
 import { isObjectLiteral, isPlainObject, mergeOverride } from './cfn-values';
 
 /** A resource's type and its resolved properties, in the L1's camelCase with overrides merged in. */
@@ -84,6 +84,20 @@ function camelCased(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCased);
   if (!isObjectLiteral(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [/^[A-Z][a-z]/.test(k) && !['Ref', 'Condition'].includes(k) && !k.includes('::') ? k[0].toLowerCase() + k.slice(1) : k, camelCased(v)]));
+}
+
+/**
+ * The reference a token stands for: itself, or the one a `Stack.consumeReference` wrapper (a
+ * reference with a chosen strength, aws-cdk-lib 2.22x and later; private `core/lib/private/refs.ts`)
+ * holds in its `reference` member beside `strength`. Non-public (see the module comment): without
+ * it the app index would not follow a weak reference across stacks (the path would read as
+ * outside the app, and no deploy order would be made for it); test/network/cdk-internals.test.ts
+ * fails when the wrapper's shape changes.
+ */
+export function referenceBehind(t: IResolvable): Reference | undefined {
+  if (Reference.isReference(t)) return t;
+  const wrapped = (t as Partial<{ reference: unknown; strength: unknown }>).reference;
+  return wrapped !== undefined && (t as { strength?: unknown }).strength !== undefined && Reference.isReference(wrapped) ? wrapped : undefined;
 }
 
 /** Stands in for a deleted property while the overrides are resolved. */

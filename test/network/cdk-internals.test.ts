@@ -4,9 +4,9 @@
  * suite loudly, instead of the readers silently seeing no overrides, no properties or no
  * cross-stack reference.
  */
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Reference, ReferenceStrength, Stack, Tokenization } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { definitionOf, plainProperties, propertyOverrides } from '../../lib/private/resource-definition';
+import { definitionOf, plainProperties, propertyOverrides, referenceBehind } from '../../lib/private/resource-definition';
 
 describe('non-public reads of aws-cdk-lib', () => {
   test('rawOverrides: a property override is read', () => {
@@ -29,5 +29,22 @@ describe('non-public reads of aws-cdk-lib', () => {
       groupId: { 'Fn::GetAtt': ['Group', 'GroupId'] }, ipProtocol: 'tcp', fromPort: 0, toPort: 65535,
       tags: [{ key: 'A', value: { Ref: 'AWS::Region' } }], map: { JDBC_URL: 'x' },
     });
+  });
+});
+
+describe('the reference behind Stack.consumeReference', () => {
+  test('a weak reference\'s wrapper yields the Reference to the producer\'s element', () => {
+    const consume = (Stack as unknown as { consumeReference?: (v: string, s?: unknown) => string }).consumeReference;
+    // aws-cdk-lib below 2.22x has no consumeReference: nothing to unwrap there (the floor's tokens are References).
+    if (consume === undefined) return;
+    const app = new App();
+    const producer = new Stack(app, 'Producer');
+    const group = new ec2.CfnSecurityGroup(producer, 'Group', { groupDescription: 'g' });
+    const token = Tokenization.reverse(consume(group.attrGroupId, ReferenceStrength.WEAK));
+    expect(token).toBeDefined();
+    expect(Reference.isReference(token)).toBe(false);
+    const reference = referenceBehind(token!);
+    expect(reference).toBeDefined();
+    expect(reference!.target).toBe(group);
   });
 });
