@@ -4,7 +4,7 @@
  * that make up the path (subnet, route table and association, routes and their targets,
  * gateway and interface endpoints, security groups with their inline and separate rules, the
  * network ACL, the VPC, the secret, an in-app database and its security groups), and fills
- * the {@link NetworkPath} model of `network-rules.ts` from their definitions.
+ * the {@link NetworkPath} model of `rules.ts` from their definitions.
  *
  * It reads definitions resolved to CloudFormation (`resource-definition.ts`), so a path built
  * with L2s, L1s or overrides reads the same, through the app index (`app-index.ts`), so a path
