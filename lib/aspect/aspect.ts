@@ -7,7 +7,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct, IConstruct } from 'constructs';
 import { assemblyDescendants, assemblyOf } from '../private/assembly';
 import {
-  connectionFieldOf, connectionKey, connectionUsesOf, keyOfConnection, literalConnectionType, nameOrConnection,
+  ConnectionKey, connectionFieldOf, connectionKey, connectionUsesOf, keyOfConnection, literalConnectionType, nameOrConnection, sameConnection,
 } from '../private/connection-references';
 import { TESTABLE_CONNECTION_TYPES } from '../contract/request';
 import { CONNECTION_FORMS, GlueConnectionTest, GlueConnectionTestOptions } from '../construct/glue-connection-test';
@@ -197,8 +197,8 @@ export class GlueConnectionTestAspect implements IAspect {
         connections = [use.connection];
       } else {
         const key = connectionKey(resource, use.name);
-        connections = index.connectionsByName.get(key) ?? [];
-        tests = [...index.testsByName.get(key) ?? []];
+        connections = index.connectionsByName.get(key);
+        tests = index.testsByName.get(key);
         if (connections.length === 0 && tests.length === 0) {
           warnUngated(user, `${what} uses connection "${use.name}" (${use.path}), which is not defined in this app and has no GlueConnectionTest, so it is not gated. `
             + `Test it with new GlueConnectionTest(scope, id, { connectionName: '${use.name}' }): the aspect then gates this resource on that test.`);
@@ -230,7 +230,7 @@ export class GlueConnectionTestAspect implements IAspect {
     const added = owner.node.tryFindChild(TEST_ID);
     const tests = new Set<GlueConnectionTest>([
       ...index.testsByConnection.get(connection) ?? [],
-      ...key !== undefined ? index.testsByName.get(key) ?? [] : [],
+      ...key !== undefined ? index.testsByName.get(key) : [],
       ...added instanceof GlueConnectionTest ? [added] : [],
     ]);
     if (tests.size === 0 && create) {
@@ -294,18 +294,18 @@ class TestIndex {
     return index;
   }
 
-  /** Key: catalog key + '/' + connection name. */
-  public readonly connectionsByName = new Map<string, glue.CfnConnection[]>();
+  /** By catalog, region and name (connection-references.ts `sameConnection`). */
+  public readonly connectionsByName = new ByConnectionKey<glue.CfnConnection>();
   public readonly testsByConnection = new Map<glue.CfnConnection, GlueConnectionTest[]>();
-  /** Tests given `connectionName`; key as `connectionsByName`. */
-  public readonly testsByName = new Map<string, GlueConnectionTest[]>();
+  /** Tests given `connectionName`; keyed as `connectionsByName`. */
+  public readonly testsByName = new ByConnectionKey<GlueConnectionTest>();
   private readonly seen = new WeakSet<IConstruct>();
 
   public addConnection(connection: glue.CfnConnection): void {
     if (this.seen.has(connection)) return;
     this.seen.add(connection);
     const key = keyOfConnection(connection);
-    if (key !== undefined) push(this.connectionsByName, key, connection);
+    if (key !== undefined) this.connectionsByName.add(key, connection);
   }
 
   public addTest(test: GlueConnectionTest): void {
@@ -313,7 +313,20 @@ class TestIndex {
     this.seen.add(test);
     const target = nameOrConnection(test, test.connectionName);
     if (target instanceof glue.CfnConnection) push(this.testsByConnection, target, test);
-    else if (typeof target === 'string') push(this.testsByName, connectionKey(test, target), test);
+    else if (typeof target === 'string') this.testsByName.add(connectionKey(test, target), test);
+  }
+}
+
+/** Values by connection key; a lookup returns every value whose key may name the same connection. */
+class ByConnectionKey<V> {
+  private readonly byName = new Map<string, { key: ConnectionKey; value: V }[]>();
+
+  public add(key: ConnectionKey, value: V): void {
+    push(this.byName, key.name, { key, value });
+  }
+
+  public get(key: ConnectionKey): V[] {
+    return (this.byName.get(key.name) ?? []).filter((e) => sameConnection(e.key, key)).map((e) => e.value);
   }
 }
 

@@ -35,6 +35,7 @@ import {
 import type { IConstruct } from 'constructs';
 import { assemblyDescendants, assemblyOf } from '../private/assembly';
 import { isPlainObject, referencedIds, referenceOf } from '../private/cfn-values';
+import { sameEnvironment } from '../private/connection-references';
 import { definitionOf, referenceBehind, ResourceDefinition } from '../private/resource-definition';
 
 /** A resource of the app with its canonical definition, read once per index. */
@@ -219,12 +220,6 @@ export class AppIndex {
     const candidates = (this.exports.get(name) ?? []).filter((o) => sameEnvironment(Stack.of(o), consumer));
     return candidates.length === 1 ? candidates[0] : undefined;
   }
-}
-
-/** Whether two stacks may share exports: same account and region, or one of them environment-agnostic. */
-function sameEnvironment(a: Stack, b: Stack): boolean {
-  const same = (x: string, y: string) => Token.isUnresolved(x) || Token.isUnresolved(y) || x === y;
-  return same(a.account, b.account) && same(a.region, b.region);
 }
 
 /** Resolves a value of `scope`'s stack, references to other stacks' elements left as markers (see the module comment). */

@@ -125,13 +125,36 @@ export function nameOrConnection(scope: IConstruct, value: string | undefined): 
 }
 
 /**
- * The account, region and catalog in which a connection name means one connection:
- * connection names are unique per Data Catalog, which is per account and region. The catalog
- * is `catalogId` when it is a literal or the stack's account (`Aws.ACCOUNT_ID` in an
- * environment-agnostic stack), else the stack's account; any other token is a catalog of its
- * own, which only the same value in the same stack shares.
+ * Whether two values of an environment (an account, a region, a catalog) may be the same: an
+ * unresolved value on either side (an environment-agnostic stack's `Aws.ACCOUNT_ID`,
+ * `Aws.REGION`) may be any, so it may match; two different literals never do. The one rule for
+ * this library's lookups across stacks: connections by name, the aspect's index, and the app
+ * index's exports (lib/network/app-index.ts).
  */
-export function catalogKey(scope: IConstruct, catalogId?: string): string {
+export function mayBeSame(a: string, b: string): boolean {
+  return Token.isUnresolved(a) || Token.isUnresolved(b) || a === b;
+}
+
+/** Whether two stacks may be in the same account and region ({@link mayBeSame} for each). */
+export function sameEnvironment(a: Stack, b: Stack): boolean {
+  return mayBeSame(a.account, b.account) && mayBeSame(a.region, b.region);
+}
+
+/** Where a connection name means one connection, and the name: see {@link catalogKey}. */
+export interface ConnectionKey {
+  readonly catalog: string;
+  readonly region: string;
+  readonly name: string;
+}
+
+/**
+ * The catalog and region in which a connection name means one connection: connection names
+ * are unique per Data Catalog, which is per account and region. The catalog is `catalogId`
+ * when it is a literal or the stack's account (`Aws.ACCOUNT_ID` in an environment-agnostic
+ * stack), else the stack's account; any other token is a catalog of its own, which only the
+ * same value in the same stack shares. Compare two with {@link sameConnection}.
+ */
+export function catalogKey(scope: IConstruct, catalogId?: string): { catalog: string; region: string } {
   const stack = Stack.of(scope);
   let catalog = stack.account;
   if (catalogId !== undefined && !Token.isUnresolved(catalogId)) {
@@ -139,30 +162,37 @@ export function catalogKey(scope: IConstruct, catalogId?: string): string {
   } else if (catalogId !== undefined) {
     const resolved = JSON.stringify(stack.resolve(catalogId));
     const account = [JSON.stringify(stack.resolve(stack.account)), JSON.stringify({ Ref: 'AWS::AccountId' })];
-    if (!account.includes(resolved)) catalog = `${stack.node.path}:${resolved}`;
+    if (!account.includes(resolved)) catalog = `${MARK}${stack.node.path}:${resolved}`;
   }
-  return `${catalog}/${stack.region}`;
+  return { catalog, region: stack.region };
+}
+
+/**
+ * Whether two keys may name the same connection: the same name, and a catalog and region that
+ * {@link mayBeSame} (an unresolved account matches a literal CatalogId); a token catalog other
+ * than the account matches only itself.
+ */
+export function sameConnection(a: ConnectionKey, b: ConnectionKey): boolean {
+  const catalogs = isMarker(a.catalog) || isMarker(b.catalog) ? a.catalog === b.catalog : mayBeSame(a.catalog, b.catalog);
+  return a.name === b.name && catalogs && mayBeSame(a.region, b.region);
 }
 
 /** The catalog key of a CfnConnection: its own CatalogId (an override included), else its stack's account. */
-export function connectionCatalogKey(connection: glue.CfnConnection): string {
+export function connectionCatalogKey(connection: glue.CfnConnection): { catalog: string; region: string } {
   const overrides = propertyOverrides(connection);
   const catalogId = overrides && hasKey(overrides, 'CatalogId') ? getKey(overrides, 'CatalogId') : connection.catalogId;
   return catalogKey(connection, typeof catalogId === 'string' ? catalogId : undefined);
 }
 
-/**
- * The key under which `name` means one connection, read from `scope`: its catalog key
- * ({@link catalogKey}) and the name.
- */
-export function connectionKey(scope: IConstruct, name: string, catalogId?: string): string {
-  return `${catalogKey(scope, catalogId)}/${name}`;
+/** The key under which `name` means one connection, read from `scope`: its catalog key ({@link catalogKey}) and the name. */
+export function connectionKey(scope: IConstruct, name: string, catalogId?: string): ConnectionKey {
+  return { ...catalogKey(scope, catalogId), name };
 }
 
 /** The key of a connection of the app, or undefined when its name is not a literal (a generated name, a token). */
-export function keyOfConnection(connection: glue.CfnConnection): string | undefined {
+export function keyOfConnection(connection: glue.CfnConnection): ConnectionKey | undefined {
   const name = literalConnectionName(connection);
-  return name === undefined ? undefined : `${connectionCatalogKey(connection)}/${name}`;
+  return name === undefined ? undefined : { ...connectionCatalogKey(connection), name };
 }
 
 /**
@@ -173,8 +203,11 @@ export function keyOfConnection(connection: glue.CfnConnection): string | undefi
  */
 export function findConnectionsByName(scope: IConstruct, name: string, catalogId?: string): glue.CfnConnection[] {
   const key = connectionKey(scope, name, catalogId);
-  return assemblyDescendants(assemblyOf(scope))
-    .filter((c): c is glue.CfnConnection => c instanceof glue.CfnConnection && keyOfConnection(c) === key);
+  return assemblyDescendants(assemblyOf(scope)).filter((c): c is glue.CfnConnection => {
+    if (!(c instanceof glue.CfnConnection)) return false;
+    const other = keyOfConnection(c);
+    return other !== undefined && sameConnection(key, other);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -567,3 +567,18 @@ describe('the network path', () => {
     expect(() => pathApp(false, { acknowledgedNetworkChecks: [NetworkCheck.S3_ROUTE] }).app.synth()).not.toThrow();
   });
 });
+
+describe('review finding 2: an environment-agnostic stack and a literal CatalogId', () => {
+  test('a job naming a connection whose CatalogId is the literal account is gated on its test', () => {
+    const app = new App();
+    const stack = new Stack(app, 'S');
+    new glue.CfnConnection(stack, 'Conn', { catalogId: '123456789012', connectionInput: { name: 'orders-db', connectionType: 'JDBC', connectionProperties: { JDBC_CONNECTION_URL: 'jdbc:postgresql://db.example.com:5432/orders' } } });
+    new glue.CfnJob(stack, 'Job', { role: 'arn:aws:iam::123456789012:role/glue', command: { name: 'glueetl', scriptLocation: 's3://b/k.py' }, connections: { connections: ['orders-db'] } });
+    Aspects.of(app).add(new GlueConnectionTestAspect());
+    const template = Template.fromStack(stack);
+    const job = Object.values(template.findResources('AWS::Glue::Job'))[0];
+    const testIds = Object.keys(template.findResources('Custom::GlueConnectionTest'));
+    expect(testIds).toHaveLength(1);
+    expect(job.DependsOn).toEqual(expect.arrayContaining([testIds[0]]));
+  });
+});

@@ -183,8 +183,8 @@ describe('waiting for the path', () => {
     expect(other.Properties).not.toHaveProperty('NetworkPath');
   });
 
-  test('a connectionName with another catalogId does not take the app\'s connection of that name (environment-agnostic stack)', () => {
-    const stack = new Stack(new App(), 'TestStack');
+  test('a connectionName with another literal catalogId does not take the app\'s connection of that name; in an environment-agnostic stack the account may be that catalog', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: '111122223333', region: 'eu-west-1' } });
     new glue.CfnConnection(stack, 'Conn', { catalogId: stack.account, connectionInput: { name: 'orders-db', connectionType: 'JDBC' } });
     new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db', catalogId: '444455556666' });
     new GlueConnectionTest(stack, 'Same', { connectionName: 'orders-db' });
@@ -192,6 +192,22 @@ describe('waiting for the path', () => {
     const [other, same] = ['Test', 'Same'].map((id) => Object.entries(tests).find(([k]) => k.startsWith(id))![1]);
     expect(other.DependsOn).toBeUndefined();
     expect(same.DependsOn).toEqual(['Conn']);
+  });
+
+  test('review finding 2: an environment-agnostic stack, a connection whose CatalogId is the literal account, a test by name: waited for, fingerprinted, analysed', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    new glue.CfnConnection(stack, 'Conn', {
+      catalogId: '123456789012',
+      connectionInput: { name: 'orders-db', connectionType: 'JDBC', physicalConnectionRequirements: { subnetId: 'subnet-0imported', availabilityZone: 'eu-west-1a', securityGroupIdList: ['sg-0imported'] } },
+    });
+    new GlueConnectionTest(stack, 'Test', { connectionName: 'orders-db' });
+    const props = testProperties(Template.fromStack(stack));
+    const test = Object.values(Template.fromStack(stack).findResources('Custom::GlueConnectionTest'))[0];
+    expect(test.DependsOn).toEqual(['Conn']);
+    expect(props.WaitForReady).toBe('true');
+    expect(props.ConnectionFingerprint).toMatch(/^[0-9a-f]{32}$/);
+    // The path was analysed: the imported subnet and group are named in the note of checks not made.
+    expect(Annotations.fromStack(stack).findInfo('/TestStack/Test', Match.stringLikeRegexp('Glue network checks not made at synth'))).toHaveLength(1);
   });
 
   test('a connection in another stack: the test waits for that stack, and its path is analysed there', () => {
