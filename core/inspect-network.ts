@@ -30,6 +30,7 @@ import {
   checkNetworkPath, isS3ServiceName, NetworkAcl, NetworkPath, PathVerdict, Route, RouteTable, RouteTargetKind, SecurityGroup,
   SecurityGroupRule,
 } from '../lib/network/rules';
+import { parseJdbcUrl } from '../lib/contract/jdbc-url';
 import { Deadline } from './deadline';
 import { errorMessage, errorName } from './reason';
 
@@ -251,9 +252,10 @@ function modelAcl(acl: Ec2NetworkAcl): NetworkAcl {
 /** The data store's host and port, from JDBC_CONNECTION_URL or HOST / PORT. */
 export function dataStoreOf(properties: Record<string, string>): NetworkPath['dataStore'] {
   const url = properties.JDBC_CONNECTION_URL;
-  const m = url ? /^jdbc:[a-z0-9]+:(?:thin:@)?\/\/(\[[^\]]+\]|[^/:?;,]+)(?::(\d+))?/i.exec(url) : null;
-  const host = m ? m[1].replace(/^\[|\]$/g, '') : properties.HOST;
-  const port = m?.[2] ?? properties.PORT;
+  const parsed = url ? parseJdbcUrl(url) : undefined;
+  const host = parsed ? parsed.host : properties.HOST;
   if (host === undefined) return undefined;
-  return { host, port: port !== undefined && /^\d+$/.test(port) ? Number(port) : undefined, label: host };
+  const given = parsed?.explicitPort ? String(parsed.port) : properties.PORT;
+  const port = given !== undefined && /^\d+$/.test(given) ? Number(given) : parsed?.port;
+  return { host, port, label: host };
 }

@@ -19,6 +19,7 @@ import {
   DataStore, InterfaceEndpoint, isS3ServiceName, NetworkAcl, NetworkAclEntry, NetworkPath, PartialList, Route, RouteTable,
   RouteTargetKind, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Vpc,
 } from './rules';
+import { defaultPort, parseJdbcUrl } from '../contract/jdbc-url';
 import { isPlainObject, referenceOf } from '../private/cfn-values';
 
 export type { PathResource } from './app-index';
@@ -440,16 +441,11 @@ function readVpc(index: AppIndex, vpcPart: PathResource): Vpc {
   };
 }
 
-/** The default port of each database engine, by a word of its JDBC subprotocol or RDS engine name. */
-const DEFAULT_PORTS: readonly [RegExp, number][] = [
-  [/postgres/, 5432], [/mysql|mariadb|^aurora$/, 3306], [/oracle/, 1521], [/sqlserver/, 1433], [/redshift/, 5439],
-];
-
 /** An in-app database's port: its Port property, or its engine's default. */
 function databasePort(database: PathResource): number | undefined {
   const db = database.definition.properties;
   const engine = String(database.resource.cfnResourceType === 'AWS::Redshift::Cluster' ? 'redshift' : db.engine ?? '');
-  return toNumber(db.port) ?? DEFAULT_PORTS.find(([re]) => re.test(engine))?.[1];
+  return toNumber(db.port) ?? defaultPort(engine);
 }
 
 /** A rule's port: a number, or an in-app database's `Endpoint.Port` (aws-cdk-lib's `db.connections` rules use it). */
@@ -480,9 +476,9 @@ function readDataStore(index: AppIndex, properties: Record<string, unknown> | un
   let host: string | undefined;
   let port: number | undefined;
   if (url !== undefined) {
-    const m = text !== undefined ? /^jdbc:([^/@]*?)(?:\/\/@?|@)\[?([^:/;?\]]+)\]?(?::(\d+))?/.exec(text) : null;
-    host = m?.[2];
-    port = m?.[3] !== undefined ? Number(m[3]) : m ? DEFAULT_PORTS.find(([re]) => re.test(m[1]))?.[1] : undefined;
+    const parsed = text !== undefined ? parseJdbcUrl(text) : undefined;
+    host = parsed?.host;
+    port = parsed?.port;
   } else {
     host = text;
     port = toNumber(flatten(properties.PORT, (ref) => (database && ref.id === database.key && dbPort !== undefined ? String(dbPort) : undefined)));
