@@ -27,7 +27,7 @@ const EVENTS = number('FAULT_EVENTS', 1000);
 const LANES = number('FAULT_LANES', 96);
 
 test(`${EVENTS} events under injected faults (seed ${SEED}): every one answered once, well-formed, in time; deletes and rollbacks succeed`, async () => {
-  const report = await runFaults({ seed: SEED, events: EVENTS, lanes: LANES });
+  const report = await runFaults({ seed: SEED, events: EVENTS, lanes: LANES, debug: true });
   // Straight to stdout: the counts are the suite's output, not a log line of a test.
   process.stdout.write(`\n${formatReport(report)}\n`);
 

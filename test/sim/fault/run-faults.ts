@@ -127,6 +127,8 @@ type Outcome = 'PASS' | 'FAIL';
 interface LabelledFault {
   readonly fault: Fault;
   readonly label: string;
+  /** Glue gives this answer to every request of the event, as it would to a repeat (not a one-off). */
+  readonly persistent?: boolean;
 }
 
 export interface EventPlan {
@@ -277,7 +279,9 @@ export function planEvents(seed: number, count: number): EventPlan[] {
       }
       case 'declared definitive error': {
         const e = pick(random, DEFINITIVE);
-        glueFaults = [{ fault: { kind: 'error', status: 400, errorType: e.errorType, message: e.message }, label: `glue: 400 ${e.errorType}` }];
+        // A definitive error is what Glue says of this connection, however often it is asked: a
+        // request repeated on a busy machine (a lost answer retried) gets it again.
+        glueFaults = [{ fault: { kind: 'error', status: 400, errorType: e.errorType, message: e.message }, label: `glue: 400 ${e.errorType}`, persistent: true }];
         glueOutcome = { outcome: 'FAIL', category: e.category, errorName: e.errorType };
         break;
       }
@@ -618,7 +622,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunRepor
     };
     localAws.faults = (service, operation, body) => {
       let next: LabelledFault | undefined;
-      if (service === 'glue') next = laneOfGlueRequest(body)?.current?.glue.shift();
+      if (service === 'glue') {
+        const queue = laneOfGlueRequest(body)?.current?.glue;
+        next = queue?.[0]?.persistent && queue.length === 1 ? queue[0] : queue?.shift();
+      }
       else if (service === 'cloudformation' && operation === 'DescribeStacks') next = byStack.get(String(body.StackName))?.current?.describe.shift();
       if (!next) return undefined;
       bump(faultsInjected, next.label);
