@@ -97,7 +97,11 @@ try {
   const tests = Object.values(template.Resources).filter((r) => r.Type === 'Custom::GlueConnectionTest');
   if (!test['$jsii.byref']?.startsWith('cdk-glue-connection-test.GlueConnectionTest@')) fail(`created ${JSON.stringify(test)}`);
   if (tests.length !== 1 || tests[0].Properties.ConnectionName !== 'orders-db') fail('the synthesized template has no test of orders-db');
-  if (normalized.Resources.GlueConnectionTestProviderHandlerABCD1234.Properties.Runtime !== placeholder.value) {
+  // The template is a map (`{ [key: string]: any }`): the runtime sends it as `{ "$jsii.map": ... }`,
+  // which each language's client turns into its own dictionary.
+  const unwrap = (v) => (v && typeof v === 'object' ? (Array.isArray(v) ? v.map(unwrap)
+    : Object.fromEntries(Object.entries(v['$jsii.map'] ?? v).map(([k, x]) => [k, unwrap(x)]))) : v);
+  if (unwrap(normalized)?.Resources?.GlueConnectionTestProviderHandlerABCD1234?.Properties?.Runtime !== placeholder.value) {
     fail(`normalizeTemplate through the runtime gave ${JSON.stringify(normalized)}`);
   }
   if (!process.exitCode) {
