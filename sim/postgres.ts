@@ -34,7 +34,7 @@ export interface Pg {
 
 export async function startPostgres(): Promise<Pg> {
   const bin = findBinaries();
-  const port = await freePort();
+  let port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glue-sim-pg-'));
   const data = path.join(dir, 'data');
   const owner = process.getuid?.() === 0 ? systemUser(SUPERUSER) : undefined;
@@ -68,14 +68,25 @@ export async function startPostgres(): Promise<Pg> {
     fs.rmSync(pwfile);
     fs.appendFileSync(path.join(data, 'postgresql.conf'), [
       "listen_addresses = '127.0.0.1'",
-      `port = ${port}`,
       `unix_socket_directories = '${dir}'`,
       'fsync = off',
       'synchronous_commit = off',
       'full_page_writes = off',
       '',
     ].join('\n'));
-    await run('pg_ctl', ['start', '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30']);
+    // The port was free when picked, seconds before the server binds it: another suite's server
+    // (jest runs two at once) can take it in between. Such a start is retried on a new port.
+    const log = path.join(dir, 'server.log');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('pg_ctl', ['start', '-D', data, '-l', log, '-o', `-p ${port}`, '-w', '-t', '60']);
+        break;
+      } catch (e) {
+        const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+        if (attempt >= 3) throw new Error(`${(e as Error).message} (server log: ${tail})`);
+        port = await freePort();
+      }
+    }
     started = true;
     await admin((c) => `CREATE ROLE ${user} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
     await admin(() => `CREATE DATABASE ${database} OWNER ${user}`);
