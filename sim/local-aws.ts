@@ -172,7 +172,22 @@ function findOnPath(command: string): string | undefined {
     });
 }
 
+/**
+ * moto_server on a port that was free when picked. Another suite's server (jest runs two at
+ * once) can bind it first: then moto exits at once ("Address already in use"), and the start is
+ * retried on a new port.
+ */
 async function startMoto(timeoutMs: number): Promise<Moto> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMotoOnce(timeoutMs);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use|EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startMotoOnce(timeoutMs: number): Promise<Moto> {
   const executable = findOnPath('moto_server');
   if (!executable) throw new Error(`moto_server was not found on PATH. ${MOTO_INSTALL_HINT}`);
   const port = await freePort();
